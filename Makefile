@@ -1,0 +1,33 @@
+# rehabdata — `make run` serves the app, `make test` runs the tests. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test lint demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed  ## set up, create/upgrade the database (demo data on first start), serve the app
+	$(BIN)/python -m rehabdata init
+	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
+
+test: $(VENV)/.installed-dev  ## set up with dev tools and run every test
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check rehabdata pages tests dashboard.py migrations
+	$(BIN)/ruff format --check rehabdata pages tests dashboard.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m rehabdata``: the command line."""
+
+from rehabdata.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,517 @@
+"""SQLModel tables and enums for the whole rehabilitation-cooperation domain.
+
+Conventions:
+- Enum-typed columns are stored as plain strings (``sa_type=String``), not native database
+  enums, so adding a value never needs an ``ALTER TYPE`` on PostgreSQL.
+- Dates are calendar dates (``date``); timestamps are aware UTC datetimes (``utcnow``).
+- Every participant-level row carries ``facility_id`` (denormalised for screenings, follow-ups
+  and assessments) because every KPI and every access check filters by facility and date.
+- No names of inmates anywhere: participants are pseudonymous codes unique per facility.
+"""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Current time in UTC; SQLModel stores aware datetimes and returns them in UTC."""
+    return datetime.now(UTC)
+
+
+def enum_field(enum: type[StrEnum], **kwargs: Any) -> Any:
+    """A string column holding one of ``enum``'s values."""
+    width = max(len(v) for v in enum) + 4
+    return Field(sa_type=String(width), **kwargs)
+
+
+# --- enums -----------------------------------------------------------------------------------
+
+
+class FacilityType(StrEnum):
+    RUTAN = "rutan"
+    LAPAS = "lapas"
+
+
+class AgreementKind(StrEnum):
+    MOU = "mou"
+    PKS = "pks"
+
+
+class Sex(StrEnum):
+    MALE = "m"
+    FEMALE = "f"
+
+
+class LegalStatus(StrEnum):
+    TAHANAN = "tahanan"  # detainee, pre-trial
+    NARAPIDANA = "narapidana"  # convict
+
+
+class ExitReason(StrEnum):
+    RELEASED = "released"
+    TRANSFERRED = "transferred"
+
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class UrineResult(StrEnum):
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+    NOT_DONE = "not_done"
+
+
+class ProgrammeType(StrEnum):
+    MEDICAL = "medical"
+    SOCIAL = "social"
+
+
+class Modality(StrEnum):
+    OUTPATIENT = "outpatient"  # rawat jalan
+    RESIDENTIAL = "residential"  # rawat inap
+    COMMUNITY = "community"  # therapeutic community inside the UPT
+
+
+class EnrollmentStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    DROPPED_OUT = "dropped_out"
+    RELEASED = "released"
+    TRANSFERRED = "transferred"
+
+
+class SessionType(StrEnum):
+    GROUP = "group"
+    INDIVIDUAL = "individual"
+    PEER = "peer"
+    SKILLS = "skills"
+    EDUCATION = "education"
+    MEDICAL = "medical"
+
+
+class FollowUpStage(StrEnum):
+    DURING = "during"  # while in the programme
+    END = "end"  # at completion
+    POST = "post"  # post-rehabilitation
+
+
+class OutreachType(StrEnum):
+    PENYULUHAN = "penyuluhan"
+    EDUKASI = "edukasi"
+    KAMPANYE = "kampanye"
+
+
+class Audience(StrEnum):
+    WBP = "wbp"
+    FAMILIES = "families"
+    PUBLIC = "public"
+    SCHOOLS = "schools"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PIMPINAN = "pimpinan"
+    PETUGAS = "petugas"
+    MITRA = "mitra"
+
+
+class ScopeMetric(StrEnum):
+    """What counts as delivery of an agreement scope item (see ``kpis.agreement_delivery``)."""
+
+    SCREENINGS = "screenings"
+    ASSESSMENTS = "assessments"
+    ENROLLMENTS_MEDICAL = "enrollments_medical"
+    ENROLLMENTS_SOCIAL = "enrollments_social"
+    SKILLS_SESSIONS = "skills_sessions"
+    PEER_COUNSELLORS_TRAINED = "peer_counsellors_trained"
+    MONEV_VISITS = "monev_visits"
+    OUTREACH_EVENTS = "outreach_events"
+    OUTREACH_PEOPLE = "outreach_people"
+
+
+# --- organisation ----------------------------------------------------------------------------
+
+
+class Region(SQLModel, table=True):
+    """A programme region (a regency or former residency), later a Kanwil."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=120)
+    province: str = Field(max_length=80)
+
+
+class Partner(SQLModel, table=True):
+    """A partner agency, typically a regency narcotics office (BNNK)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=120)
+    region_id: int = Field(foreign_key="region.id", index=True)
+
+
+class Facility(SQLModel, table=True):
+    """A technical unit (UPT): a Rutan or a Lapas."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=120)
+    facility_type: FacilityType = enum_field(FacilityType)
+    facility_class: str = Field(default="", max_length=10)  # e.g. "IIA", "IIB"
+    region_id: int = Field(foreign_key="region.id", index=True)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    active: bool = True
+
+
+class Agreement(SQLModel, table=True):
+    """A cooperation agreement (MoU or PKS) between a partner and one or more facilities."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    kind: AgreementKind = enum_field(AgreementKind)
+    title: str = Field(max_length=200)
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    region_id: int = Field(foreign_key="region.id", index=True)
+    discussed_on: date | None = None
+    signed_on: date
+    ends_on: date | None = None
+    place_signed: str = Field(default="", max_length=120)
+
+
+class AgreementFacility(SQLModel, table=True):
+    """Which facilities an agreement covers."""
+
+    __tablename__ = "agreement_facility"
+
+    agreement_id: int = Field(foreign_key="agreement.id", primary_key=True, ondelete="CASCADE")
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True, index=True)
+
+
+class AgreementScopeItem(SQLModel, table=True):
+    """One scope item of an agreement with a measurable delivery target."""
+
+    __tablename__ = "agreement_scope_item"
+    __table_args__ = (UniqueConstraint("agreement_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
+    code: str = Field(max_length=40)
+    description: str = Field(max_length=300)
+    metric: ScopeMetric = enum_field(ScopeMetric)
+    target: int = Field(ge=0)
+
+
+class FacilityPopulation(SQLModel, table=True):
+    """Monthly WBP count of a facility, entered by staff: the denominator of coverage KPIs."""
+
+    __tablename__ = "facility_population"
+    __table_args__ = (
+        UniqueConstraint("facility_id", "month"),
+        CheckConstraint("wbp_total > 0", name="population_positive"),
+        CheckConstraint("wbp_narcotics >= 0 AND wbp_narcotics <= wbp_total", name="narcotics_le_total"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id")
+    month: date  # first day of the month
+    wbp_total: int
+    wbp_narcotics: int
+    admissions: int | None = None  # new admissions in the month, when known
+    entered_at: datetime = Field(default_factory=utcnow)
+
+
+# --- participants and their records ----------------------------------------------------------
+
+
+class Participant(SQLModel, table=True):
+    """A WBP known to the programme, by pseudonymous code only (identity stays in the UPT register)."""
+
+    __table_args__ = (UniqueConstraint("facility_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id", index=True)
+    code: str = Field(max_length=40)
+    sex: Sex = enum_field(Sex)
+    birth_year: int
+    legal_status: LegalStatus = enum_field(LegalStatus)
+    narcotics_case: bool = True
+    admitted_on: date
+    exited_on: date | None = None
+    exit_reason: ExitReason | None = enum_field(ExitReason, default=None, nullable=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AssistScores(SQLModel):
+    """ASSIST v3.0 result columns shared by screenings and follow-ups.
+
+    One nullable column per substance (NULL = not used in lifetime) so "substances reported"
+    aggregates in one pass without a child table; raw answers are kept in ``answers``.
+    """
+
+    answers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    score_tobacco: int | None = None
+    score_alcohol: int | None = None
+    score_cannabis: int | None = None
+    score_cocaine: int | None = None
+    score_amphetamines: int | None = None
+    score_inhalants: int | None = None
+    score_sedatives: int | None = None
+    score_hallucinogens: int | None = None
+    score_opioids: int | None = None
+    score_other: int | None = None
+    injecting: int = 0  # Q8 points: 0 never, 1 not in past 3 months, 2 in past 3 months
+    max_score: int = 0  # highest substance involvement score, compared across time
+    overall_risk: RiskLevel | None = enum_field(RiskLevel, default=None, nullable=True)
+    recommendation: str | None = Field(default=None, max_length=40)
+    urine_result: UrineResult = enum_field(UrineResult, default=UrineResult.NOT_DONE)
+
+
+class Screening(AssistScores, table=True):
+    """Initial ASSIST screening of a WBP."""
+
+    __table_args__ = (
+        UniqueConstraint("participant_id", "screened_on"),
+        Index("ix_screening_facility_date", "facility_id", "screened_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    facility_id: int = Field(foreign_key="facility.id")
+    screened_on: date
+    screener: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Assessment(SQLModel, table=True):
+    """Assessment after a moderate/high screening; holds the PP 25/2011 Art. 18 minimum data."""
+
+    __table_args__ = (Index("ix_assessment_facility_date", "facility_id", "assessed_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    facility_id: int = Field(foreign_key="facility.id")
+    screening_id: int | None = Field(default=None, foreign_key="screening.id", index=True)
+    assessed_on: date
+    assessor: str = Field(default="", max_length=120)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id")
+    primary_substance: str = Field(default="", max_length=20)
+    use_duration_months: int | None = None
+    route_of_use: str = Field(default="", max_length=20)  # smoked, injected, oral, nasal, other
+    diagnosis: str = Field(default="", max_length=200)
+    treatment_history: str = Field(default="", max_length=300)
+    recommended_programme: ProgrammeType | None = enum_field(ProgrammeType, default=None, nullable=True)
+
+
+class Enrollment(SQLModel, table=True):
+    """A participant's stay in a rehabilitation programme."""
+
+    __table_args__ = (
+        Index("ix_enrollment_facility_start", "facility_id", "started_on"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="enrollment_dates"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    facility_id: int = Field(foreign_key="facility.id")
+    assessment_id: int | None = Field(default=None, foreign_key="assessment.id")
+    programme: ProgrammeType = enum_field(ProgrammeType)
+    modality: Modality = enum_field(Modality)
+    started_on: date
+    status: EnrollmentStatus = enum_field(EnrollmentStatus, default=EnrollmentStatus.ACTIVE)
+    ended_on: date | None = None
+    end_reason: str = Field(default="", max_length=200)
+
+
+class ProgrammeSession(SQLModel, table=True):
+    """A rehabilitation session held at a facility (``Session`` would clash with the ORM session)."""
+
+    __tablename__ = "programme_session"
+    __table_args__ = (Index("ix_session_facility_date", "facility_id", "held_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id")
+    programme: ProgrammeType = enum_field(ProgrammeType)
+    held_on: date
+    session_type: SessionType = enum_field(SessionType)
+    topic: str = Field(default="", max_length=200)
+    facilitator: str = Field(default="", max_length=120)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id")
+    duration_minutes: int = Field(default=60)
+
+
+class Attendance(SQLModel, table=True):
+    """One participant present at one session; absence is the lack of a row."""
+
+    __table_args__ = (UniqueConstraint("session_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="programme_session.id", ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+
+
+class FollowUp(AssistScores, table=True):
+    """An ASSIST re-score and urine test after enrolment, compared with the screening."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "followed_on"),
+        Index("ix_follow_up_facility_date", "facility_id", "followed_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    facility_id: int = Field(foreign_key="facility.id")
+    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id", index=True)
+    followed_on: date
+    stage: FollowUpStage = enum_field(FollowUpStage)
+
+
+class PeerCounsellorTraining(SQLModel, table=True):
+    """A peer-counsellor (konselor sebaya) training held inside a facility."""
+
+    __tablename__ = "peer_counsellor_training"
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id", index=True)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id")
+    title: str = Field(max_length=200)
+    started_on: date
+    ended_on: date
+    trainer: str = Field(default="", max_length=120)
+    staff_trained: int = Field(default=0)  # officers trained alongside the WBP
+
+
+class PeerCounsellor(SQLModel, table=True):
+    """A WBP's participation in a peer-counsellor training, and whether they now serve."""
+
+    __tablename__ = "peer_counsellor"
+    __table_args__ = (UniqueConstraint("training_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    training_id: int = Field(foreign_key="peer_counsellor_training.id", ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    completed: bool = False
+    active: bool = False
+
+
+class OutreachEvent(SQLModel, table=True):
+    """A penyuluhan, edukasi or kampanye event and the people it reached."""
+
+    __tablename__ = "outreach_event"
+    __table_args__ = (
+        Index("ix_outreach_region_date", "region_id", "held_on"),
+        CheckConstraint("people_reached >= 0", name="people_reached_nonneg"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id")
+    facility_id: int | None = Field(default=None, foreign_key="facility.id", index=True)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id")
+    held_on: date
+    place: str = Field(max_length=200)
+    event_type: OutreachType = enum_field(OutreachType)
+    audience: Audience = enum_field(Audience)
+    people_reached: int
+    topic: str = Field(default="", max_length=200)
+
+
+class MonevVisit(SQLModel, table=True):
+    """A monitoring-and-evaluation visit to a facility."""
+
+    __tablename__ = "monev_visit"
+    __table_args__ = (Index("ix_monev_facility_date", "facility_id", "visited_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id")
+    agreement_id: int | None = Field(default=None, foreign_key="agreement.id")
+    visited_on: date
+    team: str = Field(default="", max_length=300)
+    findings: str = Field(default="", max_length=2000)
+
+
+class MonevAction(SQLModel, table=True):
+    """A follow-up action agreed at a monev visit."""
+
+    __tablename__ = "monev_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="monev_visit.id", index=True, ondelete="CASCADE")
+    description: str = Field(max_length=500)
+    owner: str = Field(default="", max_length=120)
+    due_on: date | None = None
+    status: ActionStatus = enum_field(ActionStatus, default=ActionStatus.OPEN)
+    closed_on: date | None = None
+
+
+# --- users, audit, settings ------------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    """A person who logs in; scope rows say which facilities or regions they may see."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60, unique=True)
+    full_name: str = Field(default="", max_length=120)
+    email: str | None = Field(default=None, max_length=200, unique=True)
+    password_hash: str | None = Field(default=None, max_length=200)
+    role: Role = enum_field(Role)
+    is_active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+class UserScope(SQLModel, table=True):
+    """One facility or one whole region a user may act on."""
+
+    __tablename__ = "user_scope"
+    __table_args__ = (
+        CheckConstraint("(facility_id IS NULL) <> (region_id IS NULL)", name="scope_facility_xor_region"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
+    facility_id: int | None = Field(default=None, foreign_key="facility.id")
+    region_id: int | None = Field(default=None, foreign_key="region.id")
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only record of every write: who, when, what, and the fields before → after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    username: str = Field(max_length=60)
+    action: str = Field(max_length=20)  # create, update, delete, login, …
+    entity: str = Field(max_length=40)
+    entity_id: int | None = None
+    facility_id: int | None = Field(default=None, foreign_key="facility.id")
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class AppSetting(SQLModel, table=True):
+    """Small key/value facts about this database (demo flag, data version)."""
+
+    __tablename__ = "app_setting"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(max_length=200)

@@ -1,0 +1,38 @@
+"""KPI cards: a rate with its numerator/denominator and the change against the previous period."""
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from rehabdata.i18n import format_number, format_rate
+from rehabdata.ui.context import lang, tr
+
+
+def _first(frame: pd.DataFrame, column: str) -> float:
+    """The single value of an ungrouped KPI frame (NaN when the frame is empty)."""
+    return float(frame[column].iloc[0]) if len(frame) else math.nan
+
+
+def rate_card(label: str, current: pd.DataFrame, previous: pd.DataFrame) -> None:
+    """A rate as a percentage, "42 dari 60" below it, delta in percentage points."""
+    rate, before = _first(current, "rate"), _first(previous, "rate")
+    delta = None
+    if not (math.isnan(rate) or math.isnan(before)):
+        delta = f"{format_number((rate - before) * 100, lang(), decimals=1)} pp"
+    numerator = format_number(_first(current, "numerator"), lang())
+    denominator = format_number(_first(current, "denominator"), lang())
+    st.metric(
+        label,
+        format_rate(rate, lang()),
+        delta=delta,
+        border=True,
+        help=tr("kpi.of", numerator=numerator, denominator=denominator),
+    )
+    st.caption(tr("kpi.of", numerator=numerator, denominator=denominator))
+
+
+def count_card(label: str, current: float, previous: float | None) -> None:
+    """A count with its change against the previous period."""
+    delta = None if previous is None else format_number(current - previous, lang())
+    st.metric(label, format_number(current, lang()), delta=delta, border=True)

@@ -1,0 +1,57 @@
+"""Cached read access for pages: KPI frames keyed by database, KPI, filter and grouping.
+
+Only small aggregate frames are cached (cheap to hash and to keep). Writes call
+``clear_caches`` so dashboards show a new record at once.
+"""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlmodel import Session
+
+from rehabdata import kpis
+from rehabdata.bootstrap import is_demo
+from rehabdata.db import database_url as current_database_url
+from rehabdata.db import get_engine
+from rehabdata.kpis import Dimension, Filters
+
+
+@st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
+def kpi_frame(name: str, database_url: str, filters: Filters, by: tuple[Dimension, ...] = ()) -> pd.DataFrame:
+    """The KPI ``name`` for ``filters`` grouped by ``by``, computed in SQL."""
+    function = kpis.KPI_FUNCTIONS[name]
+    with Session(get_engine(database_url)) as session:
+        return function(session, filters, by)
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def facility_lookup(database_url: str) -> pd.DataFrame:
+    """Facility and region names and codes."""
+    with Session(get_engine(database_url)) as session:
+        return kpis.facility_labels(session)
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def agreement_start(database_url: str, filters: Filters) -> date | None:
+    """Earliest signing date of the agreements covering the selection."""
+    with Session(get_engine(database_url)) as session:
+        return kpis.agreement_start(session, filters)
+
+
+def clear_caches() -> None:
+    """Forget every cached read; called after each successful write."""
+    kpi_frame.clear()
+    facility_lookup.clear()
+    agreement_start.clear()
+    _demo_flag.clear()
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _demo_flag(database_url: str) -> bool:
+    return is_demo(get_engine(database_url))
+
+
+def demo_flag() -> bool:
+    """Whether the app runs on synthetic demo data."""
+    return _demo_flag(current_database_url())

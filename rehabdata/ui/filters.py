@@ -1,0 +1,120 @@
+"""The shared filter bar: period preset, region, facility and programme, mirrored in the URL.
+
+The URL's query parameters (``period``, ``from``, ``to``, ``region``, ``facility``,
+``programme``; codes, not ids) seed the widgets on a session's first run, and every change is
+written back, so a copied link opens the same view for a colleague.
+"""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from rehabdata.db import database_url
+from rehabdata.kpis import Filters
+from rehabdata.models import ProgrammeType
+from rehabdata.periods import PRESETS, preset_range
+from rehabdata.ui.context import tr
+from rehabdata.ui.data import agreement_start, facility_lookup
+
+DEFAULT_PRESET = "last_3_months"
+
+
+def _parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _codes(param: str, allowed: list[str]) -> list[str]:
+    """Comma-separated codes from the URL, keeping only known ones (links are untrusted input)."""
+    wanted = [code for code in st.query_params.get(param, "").split(",") if code]
+    return [code for code in wanted if code in allowed]
+
+
+def _seed_from_url(key: str, lookup: pd.DataFrame, today: date) -> None:
+    if f"{key}_preset" in st.session_state:
+        return
+    preset = st.query_params.get("period", DEFAULT_PRESET)
+    st.session_state[f"{key}_preset"] = preset if preset in PRESETS else DEFAULT_PRESET
+    st.session_state[f"{key}_from"] = _parse_day(st.query_params.get("from")) or preset_range("this_year", today)[0]
+    st.session_state[f"{key}_to"] = _parse_day(st.query_params.get("to")) or today
+    st.session_state[f"{key}_region"] = _codes("region", sorted(set(lookup["region_code"])))
+    st.session_state[f"{key}_facility"] = _codes("facility", list(lookup["facility_code"]))
+    programme = st.query_params.get("programme", "")
+    st.session_state[f"{key}_programme"] = programme if programme in set(ProgrammeType) else None
+
+
+def _write_url(key: str) -> None:
+    state = st.session_state
+    values = {
+        "period": state[f"{key}_preset"],
+        "from": state[f"{key}_from"].isoformat() if state[f"{key}_preset"] == "custom" else "",
+        "to": state[f"{key}_to"].isoformat() if state[f"{key}_preset"] == "custom" else "",
+        "region": ",".join(state[f"{key}_region"]),
+        "facility": ",".join(state[f"{key}_facility"]),
+        "programme": state[f"{key}_programme"] or "",
+    }
+    for param, value in values.items():
+        if value:
+            if st.query_params.get(param) != value:
+                st.query_params[param] = value
+        elif param in st.query_params:
+            del st.query_params[param]
+
+
+def show(key: str = "filters", *, today: date | None = None) -> Filters | None:
+    """Render the filter bar in the sidebar; return the filters, or None if the dates are invalid."""
+    today = today or date.today()
+    url = database_url()
+    lookup = facility_lookup(url)
+    _seed_from_url(key, lookup, today)
+    sidebar = st.sidebar
+    preset = sidebar.selectbox(
+        tr("filter.period"), PRESETS, format_func=lambda p: tr(f"preset.{p}"), key=f"{key}_preset"
+    )
+    regions = lookup.drop_duplicates("region_code")
+    region_codes = sidebar.multiselect(
+        tr("filter.region"),
+        list(regions["region_code"]),
+        format_func=dict(zip(regions["region_code"], regions["region"], strict=True)).get,
+        placeholder=tr("filter.all"),
+        key=f"{key}_region",
+    )
+    in_regions = lookup[lookup["region_code"].isin(region_codes)] if region_codes else lookup
+    st.session_state[f"{key}_facility"] = [
+        code for code in st.session_state[f"{key}_facility"] if code in set(in_regions["facility_code"])
+    ]
+    facility_codes = sidebar.multiselect(
+        tr("filter.facility"),
+        list(in_regions["facility_code"]),
+        format_func=dict(zip(lookup["facility_code"], lookup["facility"], strict=True)).get,
+        placeholder=tr("filter.all"),
+        key=f"{key}_facility",
+    )
+    programme = sidebar.selectbox(
+        tr("filter.programme"),
+        [None, *ProgrammeType],
+        format_func=lambda p: tr(f"programme.{p}") if p else tr("filter.all"),
+        key=f"{key}_programme",
+    )
+    region_ids = tuple(int(i) for i in regions[regions["region_code"].isin(region_codes)]["region_id"])
+    facility_ids = tuple(int(i) for i in lookup[lookup["facility_code"].isin(facility_codes)]["facility_id"])
+    selection = Filters(start=today, end=today, region_ids=region_ids, facility_ids=facility_ids)
+    if preset == "custom":
+        start = sidebar.date_input(tr("filter.from"), key=f"{key}_from", max_value=today, format="DD/MM/YYYY")
+        end = sidebar.date_input(tr("filter.to"), key=f"{key}_to", max_value=today, format="DD/MM/YYYY")
+        if end < start:
+            sidebar.error(tr("filter.bad_period"))
+            return None
+    else:
+        start, end = preset_range(preset, today, agreement_start(url, selection))
+    _write_url(key)
+    return Filters(
+        start=start,
+        end=end,
+        region_ids=region_ids,
+        facility_ids=facility_ids,
+        programme=ProgrammeType(programme) if programme else None,
+    )

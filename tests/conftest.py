@@ -86,8 +86,7 @@ class KnownData:
     f2: int
 
 
-@pytest.fixture
-def known_data(any_engine) -> KnownData:
+def build_known_data(engine: Engine) -> KnownData:
     """A tiny dataset whose KPI values are computed by hand in the tests (Sep–Oct 2025).
 
     F1 (region A): population Sep 100, Oct 120. Participants P1–P4.
@@ -99,7 +98,7 @@ def known_data(any_engine) -> KnownData:
     """
     from tests import factories as f
 
-    with session_scope(any_engine) as s:
+    with session_scope(engine) as s:
         region_a, region_b = f.make_region(s, name="Region A"), f.make_region(s, name="Region B")
         f1, f2 = f.make_facility(s, region_a, name="F1"), f.make_facility(s, region_b, name="F2")
         f.make_population(s, f1, date(2025, 9, 1), 100)
@@ -124,4 +123,19 @@ def known_data(any_engine) -> KnownData:
         f.make_session(s, f1, date(2025, 10, 20), "social")
         f.make_session(s, f1, date(2025, 10, 6), "medical", attended=(p4,))
         ids = (region_a.id, region_b.id, f1.id, f2.id)
-    return KnownData(any_engine, *ids)
+    return KnownData(engine, *ids)
+
+
+@pytest.fixture
+def known_data(any_engine) -> KnownData:
+    """``build_known_data`` on SQLite and on PostgreSQL."""
+    return build_known_data(any_engine)
+
+
+@pytest.fixture
+def app_env(monkeypatch, engine) -> KnownData:
+    """Point the app (run under AppTest) at a ``build_known_data`` SQLite database, without demo data."""
+    known_data = build_known_data(engine)
+    monkeypatch.setenv("REHAB_DATABASE_URL", known_data.engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("REHAB_DEMO_ON_EMPTY", "0")
+    return known_data

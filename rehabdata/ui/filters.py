@@ -34,16 +34,20 @@ def _codes(param: str, allowed: list[str]) -> list[str]:
 
 
 def _seed_from_url(key: str, lookup: pd.DataFrame, today: date) -> None:
-    if f"{key}_preset" in st.session_state:
-        return
+    """Fill each widget's state that is not set yet from the URL (first run of a session)."""
     preset = st.query_params.get("period", DEFAULT_PRESET)
-    st.session_state[f"{key}_preset"] = preset if preset in PRESETS else DEFAULT_PRESET
-    st.session_state[f"{key}_from"] = _parse_day(st.query_params.get("from")) or preset_range("this_year", today)[0]
-    st.session_state[f"{key}_to"] = _parse_day(st.query_params.get("to")) or today
-    st.session_state[f"{key}_region"] = _codes("region", sorted(set(lookup["region_code"])))
-    st.session_state[f"{key}_facility"] = _codes("facility", list(lookup["facility_code"]))
     programme = st.query_params.get("programme", "")
-    st.session_state[f"{key}_programme"] = programme if programme in set(ProgrammeType) else None
+    defaults = {
+        "preset": lambda: preset if preset in PRESETS else DEFAULT_PRESET,
+        "from": lambda: _parse_day(st.query_params.get("from")) or preset_range("this_year", today)[0],
+        "to": lambda: _parse_day(st.query_params.get("to")) or today,
+        "region": lambda: _codes("region", sorted(set(lookup["region_code"]))),
+        "facility": lambda: _codes("facility", list(lookup["facility_code"])),
+        "programme": lambda: programme if programme in set(ProgrammeType) else None,
+    }
+    for name, default in defaults.items():
+        if f"{key}_{name}" not in st.session_state:
+            st.session_state[f"{key}_{name}"] = default()
 
 
 def _write_url(key: str) -> None:

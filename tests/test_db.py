@@ -1,0 +1,73 @@
+"""Engine settings, URL handling and Alembic migrations."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
+
+from rehabdata import db
+from rehabdata.models import Region
+from tests import factories as f
+
+
+def test_default_url_is_embedded_sqlite(monkeypatch):
+    """Without configuration the app uses data/rehabdata.db."""
+    monkeypatch.delenv("REHAB_DATABASE_URL", raising=False)
+    assert db.database_url() == f"sqlite:///{db.DEFAULT_SQLITE_PATH}"
+    assert db.DEFAULT_SQLITE_PATH.parts[-2:] == ("data", "rehabdata.db")
+
+
+def test_postgres_url_uses_psycopg3(monkeypatch):
+    """A plain postgresql:// URL is routed to the installed psycopg 3 driver."""
+    monkeypatch.setenv("REHAB_DATABASE_URL", "postgresql://u@db:5432/rehab")
+    assert db.database_url() == "postgresql+psycopg://u@db:5432/rehab"
+    monkeypatch.setenv("REHAB_DATABASE_URL", "postgresql+psycopg://u@db/rehab")
+    assert db.database_url() == "postgresql+psycopg://u@db/rehab"
+
+
+def test_sqlite_pragmas(engine):
+    """SQLite connections enforce foreign keys, use WAL and wait instead of failing when busy."""
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.SQLITE_BUSY_TIMEOUT_MS
+
+
+def test_migrations_match_models(any_engine):
+    """The migrated schema is exactly what models.py declares (no forgotten migration)."""
+    with any_engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+    assert db.current_revision(any_engine) == ScriptDirectory.from_config(db.alembic_config(any_engine)).get_current_head()
+
+
+def test_each_migration_step_keeps_rows(tmp_path):
+    """Upgrading a populated database one revision at a time to head keeps its rows."""
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'steps.db'}")
+    revisions = list(reversed(list(ScriptDirectory.from_config(db.alembic_config(engine)).walk_revisions())))
+    db.upgrade_schema(engine, revisions[0].revision)
+    with db.session_scope(engine) as s:
+        f.make_participant(s, f.make_facility(s, f.make_region(s, code="kept")))
+    for revision in revisions[1:]:
+        db.upgrade_schema(engine, revision.revision)
+    db.upgrade_schema(engine)
+    with db.session_scope(engine) as s:
+        assert s.execute(select(Region.code)).scalars().all() == ["kept"]
+        assert s.execute(select(func.count()).select_from(Region)).scalar() == 1
+
+
+def test_upgrade_is_idempotent(any_engine):
+    """Running the upgrade again on a populated database changes nothing."""
+    with db.session_scope(any_engine) as s:
+        f.make_region(s, code="again")
+    db.upgrade_schema(any_engine)
+    with db.session_scope(any_engine) as s:
+        assert s.execute(select(Region.code)).scalars().all() == ["again"]
+
+
+def test_has_data(engine):
+    """An empty database has no data until a facility exists."""
+    assert not db.has_data(engine)
+    with db.session_scope(engine) as s:
+        f.make_facility(s, f.make_region(s))
+    assert db.has_data(engine)

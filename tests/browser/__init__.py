@@ -1,0 +1,1 @@
+"""End-to-end tests: a real `streamlit run` driven by Playwright and Chromium."""

@@ -59,10 +59,15 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
-@cache
 def get_engine(url: str | None = None) -> Engine:
-    """One engine per URL per process (engines hold the connection pool)."""
-    return make_engine(url or database_url())
+    """The engine for ``url`` (default: the configured database), one per URL per process."""
+    return _engine_for(url or database_url())
+
+
+@cache
+def _engine_for(url: str) -> Engine:
+    """Engines hold the connection pool: create one per URL and reuse it."""
+    return make_engine(url)
 
 
 @contextmanager

@@ -1,0 +1,45 @@
+"""The command line: init, demo and create-user."""
+
+from sqlmodel import Session, select
+
+from rehabdata.cli import main
+from rehabdata.db import make_engine
+from rehabdata.models import Facility, User
+
+
+def test_init_demo_and_refusal(tmp_path, monkeypatch, capsys):
+    """init creates the schema, demo fills it once, a second demo is refused with exit code 2."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("REHAB_DATABASE_URL", url)
+    assert main(["init"]) == 0
+    assert main(["demo", "--months", "2", "--today", "2025-09-30"]) == 0
+    assert "participant" in capsys.readouterr().out
+    assert main(["demo", "--months", "2", "--today", "2025-09-30"]) == 2
+    assert "already has data" in capsys.readouterr().err
+    with Session(make_engine(url)) as s:
+        assert len(s.exec(select(Facility)).all()) == 4
+
+
+def test_create_admin_from_environment(tmp_path, monkeypatch, capsys):
+    """create-user --role admin hashes the password from REHAB_ADMIN_PASSWORD (argon2id, never plain)."""
+    url = f"sqlite:///{tmp_path / 'users.db'}"
+    monkeypatch.setenv("REHAB_DATABASE_URL", url)
+    monkeypatch.setenv("REHAB_ADMIN_PASSWORD", "correct-horse-battery")
+    assert main(["create-user", "--role", "admin", "--username", "Kepala"]) == 0
+    with Session(make_engine(url)) as s:
+        user = s.exec(select(User)).one()
+    assert (user.username, user.role) == ("kepala", "admin")
+    assert user.password_hash.startswith("$argon2id$") and "correct-horse" not in user.password_hash
+    assert main(["create-user", "--role", "admin", "--username", "kepala"]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_short_password_is_refused(tmp_path, monkeypatch, capsys):
+    """A password under 10 characters is refused and no user is written."""
+    url = f"sqlite:///{tmp_path / 'short.db'}"
+    monkeypatch.setenv("REHAB_DATABASE_URL", url)
+    monkeypatch.setenv("REHAB_ADMIN_PASSWORD", "short")
+    assert main(["create-user", "--role", "admin"]) == 2
+    assert "at least 10" in capsys.readouterr().err
+    with Session(make_engine(url)) as s:
+        assert s.exec(select(User)).all() == []

@@ -62,6 +62,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "kpi.no_data": {"id": "tidak ada data", "en": "no data"},
     "overview.by_facility": {"id": "Per UPT", "en": "By facility"},
     "overview.period_caption": {"id": "Periode {start} – {end}", "en": "Period {start} – {end}"},
+    "action.download_csv": {"id": "Unduh CSV", "en": "Download CSV"},
     "empty.selection": {
         "id": "Belum ada data untuk pilihan ini.",
         "en": "No data yet for this selection.",

@@ -55,3 +55,16 @@ def _demo_flag(database_url: str) -> bool:
 def demo_flag() -> bool:
     """Whether the app runs on synthetic demo data."""
     return _demo_flag(current_database_url())
+
+
+def kpi(name: str, filters: Filters, by: tuple[Dimension, ...] = ()) -> pd.DataFrame:
+    """The KPI ``name`` on the configured database, with facility/region names added."""
+    url = current_database_url()
+    frame = kpi_frame(name, url, filters, by)
+    lookup = facility_lookup(url)
+    if "facility_id" in frame.columns and "facility" not in frame.columns:
+        frame = frame.merge(lookup[["facility_id", "facility"]], on="facility_id", how="left")
+    if "region_id" in frame.columns and "region" not in frame.columns:
+        regions = lookup[["region_id", "region"]].drop_duplicates()
+        frame = frame.merge(regions, on="region_id", how="left")
+    return frame

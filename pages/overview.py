@@ -4,12 +4,13 @@ from dataclasses import replace
 
 import streamlit as st
 
+from rehabdata import charts
 from rehabdata.db import database_url
 from rehabdata.i18n import format_day
 from rehabdata.periods import previous_period
-from rehabdata.ui import cards, filters
+from rehabdata.ui import cards, filters, panels
 from rehabdata.ui.context import lang, tr
-from rehabdata.ui.data import kpi_frame
+from rehabdata.ui.data import kpi, kpi_frame
 
 st.title(tr("page.overview"))
 selection = filters.show()
@@ -19,14 +20,22 @@ if selection is None:
 url = database_url()
 before_start, before_end = previous_period(selection.start, selection.end)
 previous = replace(selection, start=before_start, end=before_end)
-st.caption(tr("overview.period_caption", start=format_day(selection.start, lang()), end=format_day(selection.end, lang())))
+st.caption(
+    tr(
+        "overview.period_caption",
+        start=format_day(selection.start, lang()),
+        end=format_day(selection.end, lang()),
+    )
+)
 
 table = kpi_frame("overview_by_facility", url, selection, ("facility",))
 if table.empty or not (table[["screenings", "sessions", "active_enrollments"]].to_numpy().any()):
     st.info(tr("empty.selection"))
     st.stop()
 
-coverage, risk, attendance = (kpi_frame(name, url, selection) for name in ("screening_coverage", "risk_distribution", "attendance_rate"))
+coverage, risk, attendance = (
+    kpi_frame(name, url, selection) for name in ("screening_coverage", "risk_distribution", "attendance_rate")
+)
 coverage_before, risk_before, attendance_before = (
     kpi_frame(name, url, previous) for name in ("screening_coverage", "risk_distribution", "attendance_rate")
 )
@@ -37,7 +46,9 @@ columns = st.columns(5)
 with columns[0]:
     cards.rate_card(tr("kpi.screening_coverage"), coverage, coverage_before)
 with columns[1]:
-    cards.count_card(tr("kpi.screenings"), int(risk["denominator"].sum()), int(risk_before["denominator"].sum()))
+    cards.count_card(
+        tr("kpi.screenings"), int(risk["denominator"].sum()), int(risk_before["denominator"].sum())
+    )
 with columns[2]:
     cards.rate_card(tr("kpi.moderate_high_share"), risk, risk_before)
 with columns[3]:
@@ -45,10 +56,31 @@ with columns[3]:
 with columns[4]:
     cards.count_card(tr("kpi.active_enrollments"), active_now, active_before)
 
+st.subheader(tr("overview.trend"))
+trend_columns = st.columns(3)
+for column, (name, label) in zip(
+    trend_columns,
+    (
+        ("screening_coverage", "kpi.screening_coverage"),
+        ("risk_distribution", "kpi.moderate_high_share"),
+        ("attendance_rate", "kpi.attendance_rate"),
+    ),
+    strict=True,
+):
+    trend = kpi(name, selection, ("region", "period"))
+    with column:
+        panels.chart(
+            charts.rate_trend(trend, series="region", series_id="region_id", title=tr(label), lang=lang()),
+            trend,
+            key=f"trend_{name}",
+            filename=f"tren_{name}",
+        )
+
 st.subheader(tr("overview.by_facility"))
-st.dataframe(
+panels.table(
     table.drop(columns=["facility_id"]),
-    hide_index=True,
+    key="by_facility",
+    filename="ringkasan_upt",
     column_config={
         "facility": st.column_config.TextColumn(tr("col.facility")),
         "region": st.column_config.TextColumn(tr("col.region")),

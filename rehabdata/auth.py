@@ -52,7 +52,11 @@ def create_user(
     if session.exec(select(User).where(User.username == username)).first():
         raise UserError(f"user {username!r} already exists")
     user = User(
-        username=username, role=Role(role), full_name=full_name, email=email, password_hash=hash_password(password)
+        username=username,
+        role=Role(role),
+        full_name=full_name,
+        email=email,
+        password_hash=hash_password(password),
     )
     session.add(user)
     session.flush()

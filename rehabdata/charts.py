@@ -81,7 +81,9 @@ def rate_trend(
     return _layout(figure, title, lang, percent_axis=True)
 
 
-def count_trend(frame: pd.DataFrame, *, value: str, series: str, series_id: str, title: str, lang: Lang) -> go.Figure:
+def count_trend(
+    frame: pd.DataFrame, *, value: str, series: str, series_id: str, title: str, lang: Lang
+) -> go.Figure:
     """Bars of a count per period, one bar group per facility/region."""
     figure = go.Figure()
     for (name, key), rows in frame.sort_values("period").groupby([series, series_id], sort=True):
@@ -119,7 +121,12 @@ def risk_bars(frame: pd.DataFrame, *, category: str, title: str, lang: Lang) -> 
 
 
 def horizontal_bars(
-    labels: Sequence[str], values: Sequence[float], *, title: str, lang: Lang, hover: Sequence[str] | None = None
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    lang: Lang,
+    hover: Sequence[str] | None = None,
 ) -> go.Figure:
     """A sorted horizontal bar chart (largest on top) for a single measure."""
     figure = go.Figure(
@@ -129,7 +136,9 @@ def horizontal_bars(
             orientation="h",
             marker={"color": PALETTE[0]},
             hovertext=list(hover) if hover is not None else None,
-            hovertemplate="%{y}: %{x:,}" + ("<br>%{hovertext}" if hover is not None else "") + "<extra></extra>",
+            hovertemplate="%{y}: %{x:,}"
+            + ("<br>%{hovertext}" if hover is not None else "")
+            + "<extra></extra>",
         )
     )
     figure.update_yaxes(autorange="reversed")
@@ -149,8 +158,17 @@ def funnel(stages: Sequence[str], values: Sequence[int], *, title: str, lang: La
     return _layout(figure, title, lang)
 
 
-def stacked_share(frame: pd.DataFrame, *, category: str, stack: str, value: str, title: str, lang: Lang) -> go.Figure:
-    """Stacked bars of ``value`` by ``category`` split into ``stack`` groups (already translated)."""
+def stacked_share(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    stack: str,
+    value: str,
+    title: str,
+    lang: Lang,
+    barmode: str = "stack",
+) -> go.Figure:
+    """Bars of ``value`` by ``category`` split into ``stack`` groups (already translated), stacked or grouped."""
     figure = go.Figure()
     for index, (name, rows) in enumerate(frame.groupby(stack, sort=False)):
         figure.add_trace(
@@ -158,10 +176,13 @@ def stacked_share(frame: pd.DataFrame, *, category: str, stack: str, value: str,
                 x=rows[category],
                 y=rows[value],
                 name=str(name),
-                marker={"color": PALETTE[index % len(PALETTE)], "pattern": {"shape": PATTERNS[index % len(PATTERNS)]}},
+                marker={
+                    "color": PALETTE[index % len(PALETTE)],
+                    "pattern": {"shape": PATTERNS[index % len(PATTERNS)]},
+                },
                 hovertemplate="%{x}: %{y:,}<extra>%{fullData.name}</extra>",
             )
         )
-    figure.update_layout(barmode="stack")
+    figure.update_layout(barmode=barmode)
     figure.update_xaxes(type="category")
     return _layout(figure, title, lang)

@@ -83,11 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="load deterministic synthetic demo data into an empty database")
     demo.add_argument("--seed", type=int, default=2025)
-    demo.add_argument("--months", type=int, default=None, help="months of data from Aug 2025 (default: to today)")
+    demo.add_argument(
+        "--months", type=int, default=None, help="months of data from Aug 2025 (default: to today)"
+    )
     demo.add_argument("--today", default=None, help="pretend today is YYYY-MM-DD (reproducible data)")
     demo.set_defaults(run=_demo)
 
-    user = commands.add_parser("create-user", help="create a user (password asked twice, or REHAB_ADMIN_PASSWORD)")
+    user = commands.add_parser(
+        "create-user", help="create a user (password asked twice, or REHAB_ADMIN_PASSWORD)"
+    )
     user.add_argument("--username", default="admin")
     user.add_argument("--role", choices=[r.value for r in Role], default=Role.ADMIN.value)
     user.add_argument("--full-name", default="")

@@ -11,26 +11,56 @@ Functions return small tidy DataFrames of aggregates; raw rows never leave the d
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, String, and_, case, distinct, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    FromClause,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    distinct,
+    func,
+    join,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
+from rehabdata.assist import RISK_LEVELS, SUBSTANCES
 from rehabdata.models import (
     Agreement,
     AgreementFacility,
+    AgreementScopeItem,
+    Assessment,
     Attendance,
     Enrollment,
+    EnrollmentStatus,
     Facility,
     FacilityPopulation,
+    FollowUp,
+    MonevAction,
+    MonevVisit,
+    OutreachEvent,
+    Partner,
+    PeerCounsellor,
+    PeerCounsellorTraining,
     ProgrammeSession,
     ProgrammeType,
     Region,
+    ScopeMetric,
     Screening,
+    SessionType,
 )
+from rehabdata.periods import months_between
 
 Granularity = Literal["month", "quarter"]
 Dimension = Literal["facility", "region", "period"]
@@ -94,21 +124,90 @@ DEFINITIONS: dict[str, KpiDefinition] = {
             denominator=None,
             unit="count",
         ),
+        KpiDefinition(
+            "substances_reported",
+            numerator="screenings in the period reporting the substance (a score recorded for it)",
+            denominator="screenings in the period",
+            unit="rate",
+        ),
+        KpiDefinition(
+            "referral_funnel",
+            numerator="moderate/high screenings followed by an enrolment of the same participant "
+            "started 0–30 days after the screening (in the selected programme, if any)",
+            denominator="screenings in the period with overall risk moderate or high",
+            unit="rate",
+            excludes="low-risk screenings and screenings without an overall risk",
+        ),
+        KpiDefinition(
+            "referral_funnel.assessed_rate",
+            numerator="moderate/high screenings followed by an assessment of the same participant "
+            "0–30 days after the screening",
+            denominator="screenings in the period with overall risk moderate or high",
+            unit="rate",
+        ),
+        KpiDefinition(
+            "programme_outcomes",
+            numerator="enrolments that ended in the period as completed",
+            denominator="enrolments that ended in the period as completed or dropped out",
+            unit="rate",
+            excludes="releases and transfers (reported apart, not failures)",
+        ),
+        KpiDefinition(
+            "programme_outcomes.dropout_rate",
+            numerator="enrolments that ended in the period as dropped out",
+            denominator="enrolments that ended in the period as completed or dropped out",
+            unit="rate",
+            excludes="releases and transfers (reported apart, not failures)",
+        ),
+        KpiDefinition(
+            "programme_outcomes.median_days",
+            numerator="median days from start to end of enrolments completed or dropped out in the period",
+            denominator=None,
+            unit="days",
+            excludes="releases and transfers",
+        ),
+        KpiDefinition(
+            "progress",
+            numerator="participants whose latest follow-up in the period has a lower overall risk than "
+            "their latest screening on or before it",
+            denominator="participants followed up in the period who have such a screening",
+            unit="rate",
+            excludes="participants without a screening on or before the follow-up",
+        ),
+        KpiDefinition(
+            "progress.urine_negative_rate",
+            numerator="latest follow-ups in the period with a negative urine test",
+            denominator="latest follow-ups in the period with a urine test (negative or positive)",
+            unit="rate",
+            excludes="urine tests not done",
+        ),
+        KpiDefinition(
+            "agreement_delivery",
+            numerator="records of the scope item's metric at the agreement's facilities (or partner) "
+            "from signing to the period end",
+            denominator="the scope item's target",
+            unit="rate",
+            excludes="the period start: delivery is cumulative since signing",
+            group_by=(),
+        ),
     )
 }
+
+REFERRAL_DAYS = 30
+"""An enrolment counts as a referral when it starts 0–30 days after the screening (day 30 counts)."""
 
 
 # --- SQL building blocks ----------------------------------------------------------------------
 
 
-class month_label(FunctionElement):  # noqa: N801 - used like a SQL function
+class month_label(FunctionElement):
     """``YYYY-MM`` of a date column, on SQLite and PostgreSQL alike."""
 
     inherit_cache = True
     type = String()
 
 
-class quarter_label(FunctionElement):  # noqa: N801 - used like a SQL function
+class quarter_label(FunctionElement):
     """``YYYY-Qn`` of a date column, on SQLite and PostgreSQL alike."""
 
     inherit_cache = True
@@ -141,6 +240,66 @@ def period_label(column: Any, granularity: Granularity) -> FunctionElement:
     return quarter_label(column) if granularity == "quarter" else month_label(column)
 
 
+def period_labels(filters: Filters) -> list[str]:
+    """Every period label of the filter's range, in order, as ``period_label`` writes them."""
+    labels = (
+        f"{m.year}-Q{(m.month + 2) // 3}" if filters.granularity == "quarter" else f"{m:%Y-%m}"
+        for m in months_between(filters.start, filters.end)
+    )
+    return list(dict.fromkeys(labels))
+
+
+class add_days(FunctionElement):
+    """A date column plus a fixed number of days, on SQLite and PostgreSQL alike."""
+
+    inherit_cache = True
+    type = Date()
+
+    def __init__(self, column: Any, days: int) -> None:
+        super().__init__(column, literal_column(str(int(days))))
+
+
+class days_between(FunctionElement):
+    """Whole days from the second date column to the first (``later - earlier``)."""
+
+    inherit_cache = True
+    type = Integer()
+
+
+@compiles(add_days, "sqlite")
+def _add_days_sqlite(element: add_days, compiler: Any, **kw: Any) -> str:
+    column, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"date({column}, '+{days} days')"
+
+
+@compiles(add_days, "postgresql")
+def _add_days_postgresql(element: add_days, compiler: Any, **kw: Any) -> str:
+    column, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({column} + {days})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({later} - {earlier})"
+
+
+def risk_rank(column: Any) -> ColumnElement[int]:
+    """``assist.risk_rank`` in SQL: low 0 < moderate 1 < high 2, NULL stays NULL."""
+    return case({level: rank for rank, level in enumerate(RISK_LEVELS)}, value=column)
+
+
+def programme_condition(filters: Filters, programme_column: Any) -> ColumnElement[bool]:
+    """Restrict a programme column to the filter's programme (none selected = all)."""
+    return programme_column == filters.programme if filters.programme else true()
+
+
 def facility_condition(filters: Filters, facility_column: Any) -> ColumnElement[bool]:
     """Restrict a facility id column to the filter's facilities and regions (empty = all)."""
     conditions: list[ColumnElement[bool]] = []
@@ -153,13 +312,17 @@ def facility_condition(filters: Filters, facility_column: Any) -> ColumnElement[
 
 
 def _dimension_columns(
-    by: Sequence[Dimension], facility_column: Any, date_column: Any, granularity: Granularity
+    by: Sequence[Dimension],
+    facility_column: Any,
+    date_column: Any,
+    granularity: Granularity,
+    region_column: Any = Facility.region_id,
 ) -> list[Any]:
     columns: list[Any] = []
     if "facility" in by:
         columns.append(facility_column.label("facility_id"))
     if "region" in by:
-        columns.append(Facility.region_id.label("region_id"))
+        columns.append(region_column.label("region_id"))
     if "period" in by:
         columns.append(period_label(date_column, granularity).label("period"))
     return columns
@@ -177,12 +340,29 @@ def _frame(session: Session, statement: Select[Any]) -> pd.DataFrame:
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
+def _aggregate(session: Session, statement: Select[Any], keys: Sequence[str]) -> pd.DataFrame:
+    """Run an aggregate grouped and ordered by ``keys`` (one total row when there are none)."""
+    return _frame(session, statement.group_by(*keys).order_by(*keys) if keys else statement)
+
+
+def _as_counts(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Make ``columns`` integer counts (SQL SUM over no rows gives NULL: that is 0 here)."""
+    for column in columns:
+        frame[column] = pd.to_numeric(frame[column]).fillna(0).astype("int64")
+    return frame
+
+
+def share(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / denominator, NaN ("no data") where the denominator is 0 or missing."""
+    denominator = pd.to_numeric(denominator).astype("float64")
+    return pd.to_numeric(numerator).astype("float64") / denominator.where(denominator > 0)
+
+
 def with_rate(frame: pd.DataFrame) -> pd.DataFrame:
     """Add ``rate`` = numerator / denominator, NaN where the denominator is 0 or missing."""
     frame = frame.copy()
     frame["numerator"] = pd.to_numeric(frame["numerator"]).fillna(0).astype("int64")
-    denominator = pd.to_numeric(frame["denominator"]).astype("float64")
-    frame["rate"] = frame["numerator"] / denominator.where(denominator > 0)
+    frame["rate"] = share(frame["numerator"], frame["denominator"])
     return frame
 
 
@@ -198,7 +378,7 @@ def _combine(numerators: pd.DataFrame, denominators: pd.DataFrame, by: tuple[Dim
     else:
         combined = numerators.merge(denominators, on=keys, how="outer")
     combined["numerator"] = combined["numerator"].fillna(0)
-    combined["denominator"] = combined["denominator"].fillna(0)
+    combined["denominator"] = pd.to_numeric(combined["denominator"]).fillna(0)  # PostgreSQL AVG: Decimal
     return with_rate(combined).sort_values(keys).reset_index(drop=True) if keys else with_rate(combined)
 
 
@@ -376,6 +556,613 @@ def active_enrollments(session: Session, filters: Filters, by: Sequence[Dimensio
     return _frame(session, statement.group_by(*keys).order_by(*keys))
 
 
+def substances_reported(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
+    """Share of screenings reporting each ASSIST substance, one row per substance in ASSIST order.
+
+    Numerator: screenings in the period with a score recorded for the substance (``score_<substance>``
+    not NULL, i.e. used in the lifetime).
+    Denominator: screenings in the period.
+    Excluded: nothing; one screening may report several substances.
+    """
+    dims = _check_dimensions(by)
+    statement = (
+        select(
+            *_dimension_columns(dims, Screening.facility_id, Screening.screened_on, filters.granularity),
+            *(
+                func.sum(case((getattr(Screening, f"score_{substance}").is_not(None), 1), else_=0)).label(
+                    substance
+                )
+                for substance in SUBSTANCES
+            ),
+            func.count(Screening.id).label("denominator"),
+        )
+        .join(Facility, Facility.id == Screening.facility_id)
+        .where(
+            Screening.screened_on.between(filters.start, filters.end),
+            facility_condition(filters, Screening.facility_id),
+        )
+    )
+    keys = _merge_on(dims)
+    wide = _aggregate(session, statement, keys)
+    long = wide.melt(
+        id_vars=[*keys, "denominator"],
+        value_vars=list(SUBSTANCES),
+        var_name="substance",
+        value_name="numerator",
+    )
+    if keys:  # melt lists substance by substance; a stable sort keeps ASSIST order within each group
+        long = long.sort_values(keys, kind="stable")
+    return with_rate(long[[*keys, "substance", "numerator", "denominator"]]).reset_index(drop=True)
+
+
+def _within_referral_window(day: Any, screened_on: Any) -> ColumnElement[bool]:
+    return day.between(screened_on, add_days(screened_on, REFERRAL_DAYS))
+
+
+def referral_funnel(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
+    """Referral = moderate/high screenings followed by an enrolment within 30 days / those screenings.
+
+    Numerator (``enrolled_30d``): moderate/high screenings in the period whose participant has an
+    enrolment (in the selected programme, if any) started on the screening date or up to 30 days
+    after it (day 30 counts, day 31 does not).
+    Denominator (``moderate_high``): screenings in the period with overall risk moderate or high.
+    Also ``assessed``/``assessed_rate``: of those screenings, the ones followed by an assessment
+    of the participant within the same 0–30 day window. Grouped by the screening's facility/period.
+    Excluded: low-risk screenings and screenings without an overall risk.
+    """
+    dims = _check_dimensions(by)
+    assessed = (
+        select(Assessment.id)
+        .where(
+            Assessment.participant_id == Screening.participant_id,
+            _within_referral_window(Assessment.assessed_on, Screening.screened_on),
+        )
+        .exists()
+    )
+    enrolled = (
+        select(Enrollment.id)
+        .where(
+            Enrollment.participant_id == Screening.participant_id,
+            _within_referral_window(Enrollment.started_on, Screening.screened_on),
+            programme_condition(filters, Enrollment.programme),
+        )
+        .exists()
+    )
+    statement = (
+        select(
+            *_dimension_columns(dims, Screening.facility_id, Screening.screened_on, filters.granularity),
+            func.count(Screening.id).label("moderate_high"),
+            func.sum(case((assessed, 1), else_=0)).label("assessed"),
+            func.sum(case((enrolled, 1), else_=0)).label("enrolled_30d"),
+        )
+        .join(Facility, Facility.id == Screening.facility_id)
+        .where(
+            Screening.screened_on.between(filters.start, filters.end),
+            Screening.overall_risk.in_(("moderate", "high")),
+            facility_condition(filters, Screening.facility_id),
+        )
+    )
+    frame = _as_counts(
+        _aggregate(session, statement, _merge_on(dims)), ("moderate_high", "assessed", "enrolled_30d")
+    )
+    frame = with_rate(frame.assign(numerator=frame["enrolled_30d"], denominator=frame["moderate_high"]))
+    frame["assessed_rate"] = share(frame["assessed"], frame["moderate_high"])
+    return frame
+
+
+def enrollments_by_status(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
+    """Enrolments started in the period, counted by programme and current status.
+
+    Numerator: enrolments with a start date in the period (in the selected programme, if any).
+    Denominator: none (a count). Grouped by the enrolment's facility and start period.
+    """
+    dims = _check_dimensions(by)
+    statement = (
+        select(
+            *_dimension_columns(dims, Enrollment.facility_id, Enrollment.started_on, filters.granularity),
+            Enrollment.programme.label("programme"),
+            Enrollment.status.label("status"),
+            func.count().label("count"),
+        )
+        .join(Facility, Facility.id == Enrollment.facility_id)
+        .where(
+            Enrollment.started_on.between(filters.start, filters.end),
+            facility_condition(filters, Enrollment.facility_id),
+            programme_condition(filters, Enrollment.programme),
+        )
+    )
+    return _aggregate(session, statement, [*_merge_on(dims), "programme", "status"])
+
+
+OUTCOMES: tuple[EnrollmentStatus, ...] = (
+    EnrollmentStatus.COMPLETED,
+    EnrollmentStatus.DROPPED_OUT,
+    EnrollmentStatus.RELEASED,
+    EnrollmentStatus.TRANSFERRED,
+)
+"""How an enrolment can end; only completion and drop-out say something about the programme."""
+
+
+def median_from_histogram(
+    histogram: pd.DataFrame, keys: Sequence[str], value: str, weight: str
+) -> pd.DataFrame:
+    """Per group of ``keys``, the median ``value`` of a frequency table (``value`` → ``weight``).
+
+    With n observations the median is the mean of the values at positions ⌈n/2⌉ and ⌊n/2⌋ + 1
+    (1-based, in value order), which are the same position when n is odd.
+    """
+    groups = list(keys) or ["_all"]
+    table = histogram.assign(_all=0).sort_values([*groups, value])
+    weights = pd.to_numeric(table[weight])
+    total = weights.groupby([table[g] for g in groups]).transform("sum")
+    reached = weights.groupby([table[g] for g in groups]).cumsum()
+    lower = table[reached >= (total + 1) // 2].groupby(groups)[value].first()
+    upper = table[reached >= total // 2 + 1].groupby(groups)[value].first()
+    return ((lower + upper) / 2).rename("median").reset_index()
+
+
+def programme_outcomes(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
+    """Completion and drop-out of enrolments that ended in the period, and median days in programme.
+
+    Numerator: enrolments ended in the period (``ended_on`` in the period, status not active) as
+    completed; ``dropout_numerator``: those ended as dropped out.
+    Denominator: completed + dropped out.
+    ``median_days``: median of ``ended_on - started_on`` over completed and dropped-out enrolments,
+    computed from a days → count histogram aggregated in SQL (no raw rows); NaN when there are none.
+    Excluded: releases and transfers, reported apart (``released``, ``transferred``) and not counted
+    as failures. Grouped by the enrolment's facility and end period; respects the programme filter.
+    """
+    dims = _check_dimensions(by)
+    keys = _merge_on(dims)
+    ended = and_(
+        Enrollment.ended_on.between(filters.start, filters.end),
+        Enrollment.status != EnrollmentStatus.ACTIVE,
+        facility_condition(filters, Enrollment.facility_id),
+        programme_condition(filters, Enrollment.programme),
+    )
+    dimensions = _dimension_columns(dims, Enrollment.facility_id, Enrollment.ended_on, filters.granularity)
+    counts = (
+        select(
+            *dimensions,
+            *(func.sum(case((Enrollment.status == status, 1), else_=0)).label(status) for status in OUTCOMES),
+        )
+        .join(Facility, Facility.id == Enrollment.facility_id)
+        .where(ended)
+    )
+    histogram = (
+        select(
+            *dimensions,
+            days_between(Enrollment.ended_on, Enrollment.started_on).label("days"),
+            func.count().label("enrolments"),
+        )
+        .join(Facility, Facility.id == Enrollment.facility_id)
+        .where(ended, Enrollment.status.in_((EnrollmentStatus.COMPLETED, EnrollmentStatus.DROPPED_OUT)))
+        .group_by(*keys, "days")
+    )
+    frame = _as_counts(_aggregate(session, counts, keys), OUTCOMES)
+    frame = with_rate(
+        frame.assign(numerator=frame["completed"], denominator=frame["completed"] + frame["dropped_out"])
+    )
+    frame["dropout_numerator"] = frame["dropped_out"]
+    frame["dropout_rate"] = share(frame["dropped_out"], frame["denominator"])
+    medians = median_from_histogram(_frame(session, histogram), keys, "days", "enrolments")
+    medians = medians.rename(columns={"median": "median_days"})
+    if keys:
+        return frame.merge(medians, on=keys, how="left")
+    frame["median_days"] = medians["median_days"].iloc[0] if len(medians) else float("nan")
+    return frame
+
+
+def progress(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
+    """Progress between screening and follow-up: risk fell, mean score change, negative urine tests.
+
+    Each participant followed up in the period counts once (``followed``), by their latest follow-up
+    in the period — in each period when grouped by period — compared with their latest screening
+    on or before that follow-up (``compared``: those that have one).
+    Numerator: compared participants whose follow-up overall risk ranks lower (low < moderate < high)
+    than the screening's. Denominator: ``compared``.
+    ``mean_score_change``: mean of follow-up ``max_score`` minus screening ``max_score`` (negative =
+    better), NaN when nobody is compared.
+    ``urine_negative_rate`` = ``urine_negative`` / ``urine_tested`` over the latest follow-ups.
+    Excluded: urine tests not done; with a programme filter, follow-ups not linked to an enrolment in
+    that programme. Grouped by the follow-up's facility and period.
+    """
+    dims = _check_dimensions(by)
+    in_scope = and_(
+        FollowUp.followed_on.between(filters.start, filters.end),
+        facility_condition(filters, FollowUp.facility_id),
+        FollowUp.enrollment_id.in_(select(Enrollment.id).where(Enrollment.programme == filters.programme))
+        if filters.programme
+        else true(),
+    )
+    bucket = [period_label(FollowUp.followed_on, filters.granularity)] if "period" in dims else []
+    latest = (
+        select(FollowUp.participant_id, func.max(FollowUp.followed_on).label("followed_on"))
+        .where(in_scope)
+        .group_by(FollowUp.participant_id, *bucket)
+        .subquery()
+    )
+    screened_on = (
+        select(func.max(Screening.screened_on))
+        .where(
+            Screening.participant_id == FollowUp.participant_id, Screening.screened_on <= FollowUp.followed_on
+        )
+        .scalar_subquery()
+    )
+    follow_ups = (
+        select(
+            FollowUp.participant_id,
+            FollowUp.facility_id,
+            FollowUp.followed_on,
+            FollowUp.max_score,
+            FollowUp.overall_risk,
+            FollowUp.urine_result,
+            screened_on.label("screened_on"),
+        )
+        .join(
+            latest,
+            and_(
+                latest.c.participant_id == FollowUp.participant_id,
+                latest.c.followed_on == FollowUp.followed_on,
+            ),
+        )
+        .subquery()
+    )
+    # Only the columns compared: the screening's own facility_id would make grouping ambiguous.
+    screenings = select(
+        Screening.id,
+        Screening.participant_id,
+        Screening.screened_on,
+        Screening.max_score,
+        Screening.overall_risk,
+    ).subquery()
+    urine = follow_ups.c.urine_result
+    statement = (
+        select(
+            *_dimension_columns(
+                dims, follow_ups.c.facility_id, follow_ups.c.followed_on, filters.granularity
+            ),
+            func.count().label("followed"),
+            func.count(screenings.c.id).label("compared"),
+            func.avg(follow_ups.c.max_score - screenings.c.max_score).label("mean_score_change"),
+            func.sum(
+                case(
+                    (risk_rank(follow_ups.c.overall_risk) < risk_rank(screenings.c.overall_risk), 1), else_=0
+                )
+            ).label("numerator"),
+            func.sum(case((urine == "negative", 1), else_=0)).label("urine_negative"),
+            func.sum(case((urine.in_(("negative", "positive")), 1), else_=0)).label("urine_tested"),
+        )
+        .select_from(follow_ups)
+        .join(Facility, Facility.id == follow_ups.c.facility_id)
+        .outerjoin(
+            screenings,
+            and_(
+                screenings.c.participant_id == follow_ups.c.participant_id,
+                screenings.c.screened_on == follow_ups.c.screened_on,
+            ),
+        )
+    )
+    frame = _as_counts(
+        _aggregate(session, statement, _merge_on(dims)),
+        ("followed", "compared", "urine_negative", "urine_tested"),
+    )
+    frame["mean_score_change"] = pd.to_numeric(frame["mean_score_change"], errors="coerce").astype("float64")
+    frame = with_rate(frame.assign(denominator=frame["compared"]))
+    frame["urine_negative_rate"] = share(frame["urine_negative"], frame["urine_tested"])
+    columns = ["followed", "compared", "mean_score_change", "numerator", "denominator", "rate"]
+    return frame[[*_merge_on(dims), *columns, "urine_negative", "urine_tested", "urine_negative_rate"]]
+
+
+def peer_capacity(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
+    """Peer-counsellor capacity: trainings held, counsellors trained and active, staff trained.
+
+    Flows, over trainings that ended in the period: ``trainings``, ``trained`` (participants who
+    completed them) and ``staff_trained`` (officers trained alongside).
+    Stock: ``active`` = counsellors who completed a training ended on or before the period's end and
+    are active now; grouped by period, each period counts the trainings ended up to its own end.
+    Denominator: none (counts). Grouped by the training's facility and end date.
+    """
+    dims = _check_dimensions(by)
+    keys = _merge_on(dims)
+    training = PeerCounsellorTraining
+    trained = (
+        select(PeerCounsellor.training_id, func.count().label("trained"))
+        .where(PeerCounsellor.completed)
+        .group_by(PeerCounsellor.training_id)
+        .subquery()
+    )
+    dimensions = _dimension_columns(dims, training.facility_id, training.ended_on, filters.granularity)
+    flows = (
+        select(
+            *dimensions,
+            func.count(training.id).label("trainings"),
+            func.sum(trained.c.trained).label("trained"),
+            func.sum(training.staff_trained).label("staff_trained"),
+        )
+        .join(Facility, Facility.id == training.facility_id)
+        .outerjoin(trained, trained.c.training_id == training.id)
+        .where(
+            training.ended_on.between(filters.start, filters.end),
+            facility_condition(filters, training.facility_id),
+        )
+    )
+    stock = (
+        select(*dimensions, func.count(PeerCounsellor.id).label("active"))
+        .select_from(training)
+        .join(Facility, Facility.id == training.facility_id)
+        .join(PeerCounsellor, PeerCounsellor.training_id == training.id)
+        .where(
+            training.ended_on <= filters.end,
+            PeerCounsellor.completed,
+            PeerCounsellor.active,
+            facility_condition(filters, training.facility_id),
+        )
+    )
+    flows_frame = _as_counts(_aggregate(session, flows, keys), ("trainings", "trained", "staff_trained"))
+    stock_frame = _as_counts(_aggregate(session, stock, keys), ("active",))
+    if "period" in dims:
+        stock_frame = _stock_by_period(stock_frame, keys, period_labels(filters))
+    if keys:
+        frame = flows_frame.merge(stock_frame, on=keys, how="outer").sort_values(keys).reset_index(drop=True)
+    else:
+        frame = pd.concat([flows_frame, stock_frame], axis=1)
+    frame = _as_counts(frame, ("trainings", "trained", "active", "staff_trained"))
+    return frame[[*keys, "trainings", "trained", "active", "staff_trained"]]
+
+
+def _stock_by_period(cohorts: pd.DataFrame, keys: list[str], labels: list[str]) -> pd.DataFrame:
+    """Turn counts per period of entry into the stock at each period of ``labels`` (running total)."""
+    others = [key for key in keys if key != "period"]
+    cohorts = cohorts.assign(period=cohorts["period"].where(cohorts["period"] >= labels[0], labels[0]))
+    cohorts = cohorts.groupby(keys, as_index=False)["active"].sum()
+    periods = pd.DataFrame({"period": labels})
+    grid = cohorts[others].drop_duplicates().merge(periods, how="cross") if others else periods
+    grid = grid.merge(cohorts, on=keys, how="left").fillna({"active": 0}).sort_values(keys)
+    grid["active"] = grid.groupby(others)["active"].cumsum() if others else grid["active"].cumsum()
+    return grid[grid["active"] > 0]
+
+
+def outreach_reach(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
+    """Outreach events held in the period and people reached, by event type and audience.
+
+    Counts: ``events`` and ``people_reached`` (sum). Denominator: none.
+    Events belong to a region always and to a facility sometimes: the region filter and grouping use
+    the event's own region; the facility filter keeps only events of the selected facilities, and
+    grouping by facility keeps a group for events without one (``facility_id`` missing).
+    """
+    dims = _check_dimensions(by)
+    event = OutreachEvent
+    statement = select(
+        *_dimension_columns(
+            dims, event.facility_id, event.held_on, filters.granularity, region_column=event.region_id
+        ),
+        event.event_type.label("event_type"),
+        event.audience.label("audience"),
+        func.count().label("events"),
+        func.sum(event.people_reached).label("people_reached"),
+    ).where(
+        event.held_on.between(filters.start, filters.end),
+        event.region_id.in_(filters.region_ids) if filters.region_ids else true(),
+        event.facility_id.in_(filters.facility_ids) if filters.facility_ids else true(),
+    )
+    keys = [*_merge_on(dims), "event_type", "audience"]
+    frame = _aggregate(session, statement, keys)
+    if "facility_id" in frame:  # events without a facility last, on SQLite as on PostgreSQL
+        frame["facility_id"] = frame["facility_id"].astype("Int64")
+        frame = frame.sort_values(keys, na_position="last", kind="stable").reset_index(drop=True)
+    return _as_counts(frame, ("events", "people_reached"))
+
+
+def monev_summary(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
+    """Monitoring-and-evaluation visits in the period and the state of the actions they agreed.
+
+    Counts: ``visits`` held in the period; ``actions`` agreed at those visits; ``open_actions`` (not
+    done); ``overdue_actions`` (open with a due date before the period's end). Denominator: none.
+    Excluded: actions of visits outside the period. Grouped by the visit's facility and date.
+    """
+    dims = _check_dimensions(by)
+    is_open = MonevAction.status != "done"
+    statement = (
+        select(
+            *_dimension_columns(dims, MonevVisit.facility_id, MonevVisit.visited_on, filters.granularity),
+            func.count(distinct(MonevVisit.id)).label("visits"),
+            func.count(MonevAction.id).label("actions"),
+            func.sum(case((is_open, 1), else_=0)).label("open_actions"),
+            func.sum(case((and_(is_open, MonevAction.due_on < filters.end), 1), else_=0)).label(
+                "overdue_actions"
+            ),
+        )
+        .select_from(MonevVisit)
+        .join(Facility, Facility.id == MonevVisit.facility_id)
+        .outerjoin(MonevAction, MonevAction.visit_id == MonevVisit.id)
+        .where(
+            MonevVisit.visited_on.between(filters.start, filters.end),
+            facility_condition(filters, MonevVisit.facility_id),
+        )
+    )
+    frame = _aggregate(session, statement, _merge_on(dims))
+    return _as_counts(frame, ("visits", "actions", "open_actions", "overdue_actions"))
+
+
+def _agreement_in_scope(filters: Filters) -> ColumnElement[bool]:
+    """Agreements covering a selected facility (any, when none is selected), signed by the period's end."""
+    covering = select(AgreementFacility.agreement_id).where(
+        facility_condition(filters, AgreementFacility.facility_id)
+    )
+    return and_(Agreement.id.in_(covering), Agreement.signed_on <= filters.end)
+
+
+def agreement_list(session: Session, filters: Filters) -> pd.DataFrame:
+    """The agreements ``agreement_delivery`` reports on, with partner and facilities (a lookup, not data).
+
+    Columns: ``agreement_id``, ``code``, ``kind``, ``title``, ``signed_on``, ``ends_on``, ``partner``,
+    ``facility_ids`` (tuple of all the agreement's facilities) and ``facilities`` (their names).
+    """
+    statement = (
+        select(
+            Agreement.id.label("agreement_id"),
+            Agreement.code.label("code"),
+            Agreement.kind.label("kind"),
+            Agreement.title.label("title"),
+            Agreement.signed_on.label("signed_on"),
+            Agreement.ends_on.label("ends_on"),
+            Partner.name.label("partner"),
+            Facility.id.label("facility_id"),
+            Facility.name.label("facility"),
+        )
+        .join(Partner, Partner.id == Agreement.partner_id)
+        .join(AgreementFacility, AgreementFacility.agreement_id == Agreement.id)
+        .join(Facility, Facility.id == AgreementFacility.facility_id)
+        .where(_agreement_in_scope(filters))
+        .order_by(Agreement.signed_on, Agreement.code, Facility.name)
+    )
+    rows = _frame(session, statement)
+    parties = (
+        rows.groupby("agreement_id", sort=False)
+        .agg(facility_ids=("facility_id", tuple), facilities=("facility", ", ".join))
+        .reset_index()
+    )
+    heads = rows.drop(columns=["facility_id", "facility"]).drop_duplicates("agreement_id")
+    return heads.merge(parties, on="agreement_id").reset_index(drop=True)
+
+
+def _delivered(record: FromClause | type, match: ColumnElement[bool], amount: Any = None) -> Select[Any]:
+    """``agreement_id`` → ``delivered`` (rows of ``record`` matching each agreement, or their ``amount``)."""
+    delivered = func.count() if amount is None else func.sum(amount)
+    return (
+        select(Agreement.id.label("agreement_id"), delivered.label("delivered"))
+        .select_from(Agreement)
+        .join(record, match)
+        .group_by(Agreement.id)
+    )
+
+
+def _delivery_statement(metric: ScopeMetric, end: date) -> Select[Any]:
+    """The SQL counting one scope metric per agreement, from each agreement's signing to ``end``."""
+
+    def covered(facility_column: Any) -> ColumnElement[bool]:
+        facilities = select(AgreementFacility.facility_id).where(
+            AgreementFacility.agreement_id == Agreement.id
+        )
+        return facility_column.in_(facilities.correlate(Agreement))
+
+    def since_signing(day: Any) -> ColumnElement[bool]:
+        return day.between(Agreement.signed_on, end)
+
+    def at_facilities(model: Any, day: Any, *conditions: ColumnElement[bool]) -> Select[Any]:
+        return _delivered(model, and_(covered(model.facility_id), since_signing(day), *conditions))
+
+    outreach = and_(
+        or_(covered(OutreachEvent.facility_id), OutreachEvent.partner_id == Agreement.partner_id),
+        since_signing(OutreachEvent.held_on),
+    )
+    match metric:
+        case ScopeMetric.SCREENINGS:
+            return at_facilities(Screening, Screening.screened_on)
+        case ScopeMetric.ASSESSMENTS:
+            return at_facilities(Assessment, Assessment.assessed_on)
+        case ScopeMetric.ENROLLMENTS_MEDICAL:
+            return at_facilities(
+                Enrollment, Enrollment.started_on, Enrollment.programme == ProgrammeType.MEDICAL
+            )
+        case ScopeMetric.ENROLLMENTS_SOCIAL:
+            return at_facilities(
+                Enrollment, Enrollment.started_on, Enrollment.programme == ProgrammeType.SOCIAL
+            )
+        case ScopeMetric.SKILLS_SESSIONS:
+            return at_facilities(
+                ProgrammeSession,
+                ProgrammeSession.held_on,
+                ProgrammeSession.session_type == SessionType.SKILLS,
+            )
+        case ScopeMetric.PEER_COUNSELLORS_TRAINED:
+            training = PeerCounsellorTraining
+            counsellors = join(PeerCounsellor, training, PeerCounsellor.training_id == training.id)
+            trained = and_(
+                covered(training.facility_id), since_signing(training.ended_on), PeerCounsellor.completed
+            )
+            return _delivered(counsellors, trained)
+        case ScopeMetric.MONEV_VISITS:
+            visits = and_(
+                or_(MonevVisit.agreement_id == Agreement.id, covered(MonevVisit.facility_id)),
+                since_signing(MonevVisit.visited_on),
+            )
+            return _delivered(MonevVisit, visits)
+        case ScopeMetric.OUTREACH_EVENTS:
+            return _delivered(OutreachEvent, outreach)
+        case ScopeMetric.OUTREACH_PEOPLE:
+            return _delivered(OutreachEvent, outreach, OutreachEvent.people_reached)
+        case _:
+            assert_never(metric)
+
+
+AGREEMENT_DELIVERY_COLUMNS = [
+    "agreement_id",
+    "agreement_code",
+    "agreement_title",
+    "kind",
+    "signed_on",
+    "days_since_signing",
+    "item_code",
+    "description",
+    "metric",
+    "target",
+    "delivered",
+    "numerator",
+    "denominator",
+    "rate",
+]
+
+
+def agreement_delivery(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
+    """Delivery of each scope item of the agreements covering the selected facilities.
+
+    One row per scope item of each agreement that covers a selected facility (any facility when none
+    is selected) and was signed by the period's end.
+    Numerator (``delivered``): records of the item's metric from the signing date to the period's end
+    (the period's start is ignored: delivery is cumulative), at any of the agreement's facilities —
+    monev visits also when tagged with the agreement, outreach events also when run by the
+    agreement's partner (each record counted once). Denominator: the item's ``target``.
+    ``days_since_signing``: days from signing to the period's end. Not grouped: ``by`` must be empty.
+    """
+    if tuple(by):
+        raise ValueError("agreement_delivery is one row per scope item; it takes no grouping")
+    items = _frame(
+        session,
+        select(
+            Agreement.id.label("agreement_id"),
+            Agreement.code.label("agreement_code"),
+            Agreement.title.label("agreement_title"),
+            Agreement.kind.label("kind"),
+            Agreement.signed_on.label("signed_on"),
+            AgreementScopeItem.code.label("item_code"),
+            AgreementScopeItem.description.label("description"),
+            AgreementScopeItem.metric.label("metric"),
+            AgreementScopeItem.target.label("target"),
+        )
+        .join(AgreementScopeItem, AgreementScopeItem.agreement_id == Agreement.id)
+        .where(_agreement_in_scope(filters))
+        .order_by(Agreement.signed_on, Agreement.code, AgreementScopeItem.code),
+    )
+    if items.empty:
+        return pd.DataFrame(columns=AGREEMENT_DELIVERY_COLUMNS)
+    agreement_ids = [int(i) for i in items["agreement_id"].unique()]
+    delivered = pd.concat(
+        [
+            _frame(
+                session,
+                _delivery_statement(ScopeMetric(metric), filters.end).where(Agreement.id.in_(agreement_ids)),
+            ).assign(metric=metric)
+            for metric in sorted(items["metric"].unique())
+        ]
+    )
+    frame = _as_counts(items.merge(delivered, on=["agreement_id", "metric"], how="left"), ("delivered",))
+    frame["days_since_signing"] = [(filters.end - signed_on).days for signed_on in frame["signed_on"]]
+    frame = with_rate(frame.assign(numerator=frame["delivered"], denominator=frame["target"]))
+    return frame[AGREEMENT_DELIVERY_COLUMNS]
+
+
 def facility_labels(session: Session) -> pd.DataFrame:
     """Facility and region names for labelling KPI frames (a small lookup, not data)."""
     statement = (
@@ -403,9 +1190,9 @@ def agreement_start(session: Session, filters: Filters) -> date | None:
     return session.execute(statement).scalar()
 
 
-
-
-def overview_by_facility(session: Session, filters: Filters, by: Sequence[Dimension] = ("facility",)) -> pd.DataFrame:
+def overview_by_facility(
+    session: Session, filters: Filters, by: Sequence[Dimension] = ("facility",)
+) -> pd.DataFrame:
     """One row per facility with the overview's headline KPIs side by side (each as defined above)."""
     if tuple(by) != ("facility",):
         raise ValueError("overview_by_facility is grouped by facility only")
@@ -438,10 +1225,91 @@ def facility_condition_mask(labels: pd.DataFrame, filters: Filters) -> pd.Series
     return mask
 
 
+COMPARISON_COLUMNS = [
+    "population",
+    "screenings",
+    "screenings_per_100",
+    "enrollments_started",
+    "enrollments_per_100",
+    "participant_sessions",
+    "participant_sessions_per_100",
+    "attendance_rate",
+    "moderate_high_share",
+]
+
+
+def _comparison(session: Session, filters: Filters, dimension: Literal["facility", "region"]) -> pd.DataFrame:
+    """One row per selected facility or region with volumes per 100 WBP, from the KPIs above."""
+    by: tuple[Dimension, ...] = (dimension,)
+    key = f"{dimension}_id"
+    coverage = screening_coverage(session, filters, by)
+    population = coverage[[key]].assign(population=coverage["denominator"].astype("float64"))
+    risk = risk_distribution(session, filters, by)
+    risk = risk[[key]].assign(screenings=risk["denominator"], moderate_high_share=risk["rate"])
+    started = enrollments_by_status(session, filters, by).groupby(key, as_index=False)["count"].sum()
+    attendance = attendance_rate(session, filters, by)
+    attendance = attendance[[key]].assign(
+        participant_sessions=attendance["numerator"], attendance_rate=attendance["rate"]
+    )
+    labels = facility_labels(session)
+    labels = labels[facility_condition_mask(labels, filters)]
+    if dimension == "facility":
+        table = labels[["facility_id", "facility", "region_id", "region"]]
+    else:
+        table = labels[["region_id", "region"]].drop_duplicates()
+    for frame in (population, risk, started.rename(columns={"count": "enrollments_started"}), attendance):
+        table = table.merge(frame, on=key, how="left")
+    table["population"] = table["population"].where(table["population"] > 0)
+    for count, per_100 in (
+        ("screenings", "screenings_per_100"),
+        ("enrollments_started", "enrollments_per_100"),
+        ("participant_sessions", "participant_sessions_per_100"),
+    ):
+        table[count] = table[count].fillna(0).astype("int64")
+        table[per_100] = share(table[count], table["population"]) * 100
+    return table[[*table.columns[: -len(COMPARISON_COLUMNS)], *COMPARISON_COLUMNS]].reset_index(drop=True)
+
+
+def facility_comparison(
+    session: Session, filters: Filters, by: Sequence[Dimension] = ("facility",)
+) -> pd.DataFrame:
+    """One row per selected facility: population, volumes and volumes per 100 WBP, side by side.
+
+    ``population``: mean monthly WBP in the period (the denominator of ``screening_coverage``), NaN
+    when no figure was entered — and then every ``*_per_100`` is NaN too.
+    ``screenings`` (with an overall risk) and ``moderate_high_share`` as in ``risk_distribution``;
+    ``enrollments_started`` as in ``enrollments_by_status``; ``participant_sessions`` (attended)
+    and ``attendance_rate`` as in ``attendance_rate``.
+    """
+    if tuple(by) != ("facility",):
+        raise ValueError("facility_comparison is grouped by facility only")
+    return _comparison(session, filters, "facility")
+
+
+def region_comparison(
+    session: Session, filters: Filters, by: Sequence[Dimension] = ("region",)
+) -> pd.DataFrame:
+    """``facility_comparison`` per selected region; population is the sum of its facilities' means."""
+    if tuple(by) != ("region",):
+        raise ValueError("region_comparison is grouped by region only")
+    return _comparison(session, filters, "region")
+
+
 KPI_FUNCTIONS = {
     "screening_coverage": screening_coverage,
     "risk_distribution": risk_distribution,
     "attendance_rate": attendance_rate,
     "active_enrollments": active_enrollments,
+    "substances_reported": substances_reported,
+    "referral_funnel": referral_funnel,
+    "enrollments_by_status": enrollments_by_status,
+    "programme_outcomes": programme_outcomes,
+    "progress": progress,
+    "peer_capacity": peer_capacity,
+    "outreach_reach": outreach_reach,
+    "monev_summary": monev_summary,
+    "agreement_delivery": agreement_delivery,
     "overview_by_facility": overview_by_facility,
+    "facility_comparison": facility_comparison,
+    "region_comparison": region_comparison,
 }

@@ -38,7 +38,10 @@ def test_migrations_match_models(any_engine):
     """The migrated schema is exactly what models.py declares (no forgotten migration)."""
     with any_engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
-    assert db.current_revision(any_engine) == ScriptDirectory.from_config(db.alembic_config(any_engine)).get_current_head()
+    assert (
+        db.current_revision(any_engine)
+        == ScriptDirectory.from_config(db.alembic_config(any_engine)).get_current_head()
+    )
 
 
 def test_each_migration_step_keeps_rows(tmp_path):

@@ -2,12 +2,17 @@
 
 import math
 from datetime import date
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from sqlmodel import Session
 
 from rehabdata import kpis
+from rehabdata.assist import SUBSTANCES
+from rehabdata.db import session_scope
 from rehabdata.kpis import Filters
+from tests import factories as f
 
 SEP_OCT = Filters(start=date(2025, 9, 1), end=date(2025, 10, 31))
 
@@ -30,8 +35,14 @@ def test_screening_coverage_by_facility_and_month(known_data):
     with Session(known_data.engine) as s:
         frame = kpis.screening_coverage(s, SEP_OCT, ("facility", "period"))
     by_key = rows(frame, "facility_id", "period")
-    assert (by_key[(known_data.f1, "2025-09")]["numerator"], by_key[(known_data.f1, "2025-09")]["denominator"]) == (3, 100)
-    assert (by_key[(known_data.f1, "2025-10")]["numerator"], by_key[(known_data.f1, "2025-10")]["denominator"]) == (2, 120)
+    assert (
+        by_key[(known_data.f1, "2025-09")]["numerator"],
+        by_key[(known_data.f1, "2025-09")]["denominator"],
+    ) == (3, 100)
+    assert (
+        by_key[(known_data.f1, "2025-10")]["numerator"],
+        by_key[(known_data.f1, "2025-10")]["denominator"],
+    ) == (2, 120)
     october_f2 = by_key[(known_data.f2, "2025-10")]
     assert october_f2["numerator"] == 1 and october_f2["denominator"] == 0
     assert math.isnan(october_f2["rate"])
@@ -70,7 +81,9 @@ def test_attendance_rate(known_data):
 def test_attendance_rate_without_sessions_is_no_data(known_data):
     """A facility with no sessions has denominator 0 and rate NaN, not 0 %."""
     with Session(known_data.engine) as s:
-        frame = kpis.attendance_rate(s, Filters(start=SEP_OCT.start, end=SEP_OCT.end, facility_ids=(known_data.f2,)))
+        frame = kpis.attendance_rate(
+            s, Filters(start=SEP_OCT.start, end=SEP_OCT.end, facility_ids=(known_data.f2,))
+        )
     assert frame[["sessions", "numerator", "denominator"]].iloc[0].tolist() == [0, 0, 0]
     assert math.isnan(frame["rate"].iloc[0])
 
@@ -118,3 +131,452 @@ def test_filters_reject_reversed_period():
     """A period ending before it starts is refused."""
     with pytest.raises(ValueError, match="before its start"):
         Filters(start=date(2025, 10, 1), end=date(2025, 9, 1))
+
+
+# --- topic fixtures: a few rows each, built with the factory helpers -----------------------------
+
+
+def _base(s):
+    """A region with one facility (the common start of every topic fixture)."""
+    region = f.make_region(s)
+    return region, f.make_facility(s, region)
+
+
+@pytest.fixture
+def referral_data(any_engine):
+    """Moderate/high screenings on 1 Sep (A, B), 15 Sep (E) and 20 Sep (D); one low one (C).
+
+    A: assessed day 4, social enrolment on day 30. B: assessed and enrolled on day 31.
+    D: assessed and medical enrolment on day 0. E: enrolled the day before the screening.
+    C (low): enrolled two days later — outside the funnel.
+    """
+    with session_scope(any_engine) as s:
+        _, facility = _base(s)
+        a, b, c, d, e = (f.make_participant(s, facility) for _ in range(5))
+        f.make_screening(s, a, date(2025, 9, 1), "moderate")
+        f.make_assessment(s, a, date(2025, 9, 5))
+        f.make_enrollment(s, a, date(2025, 10, 1), "social")
+        f.make_screening(s, b, date(2025, 9, 1), "high")
+        f.make_assessment(s, b, date(2025, 10, 2))
+        f.make_enrollment(s, b, date(2025, 10, 2), "social")
+        f.make_screening(s, c, date(2025, 9, 10), "low")
+        f.make_enrollment(s, c, date(2025, 9, 12), "social")
+        f.make_screening(s, d, date(2025, 9, 20), "moderate")
+        f.make_assessment(s, d, date(2025, 9, 20))
+        f.make_enrollment(s, d, date(2025, 9, 20), "medical")
+        f.make_screening(s, e, date(2025, 9, 15), "high")
+        f.make_enrollment(s, e, date(2025, 9, 14), "social")
+    return any_engine
+
+
+def test_referral_within_30_days(referral_data):
+    """Day 30 and day 0 count, day 31 and the day before do not: 2 of 4; assessed 2 of 4."""
+    with Session(referral_data) as s:
+        frame = kpis.referral_funnel(s, SEP_OCT)
+    row = frame.iloc[0]
+    assert (row["moderate_high"], row["assessed"], row["enrolled_30d"]) == (4, 2, 2)
+    assert (row["numerator"], row["denominator"]) == (2, 4)
+    assert row["rate"] == pytest.approx(0.5) and row["assessed_rate"] == pytest.approx(0.5)
+
+
+def test_referral_respects_programme(referral_data):
+    """With the medical programme selected only D's enrolment is a referral: 1 of 4."""
+    medical = Filters(start=SEP_OCT.start, end=SEP_OCT.end, programme="medical")
+    with Session(referral_data) as s:
+        frame = kpis.referral_funnel(s, medical)
+    assert frame[["enrolled_30d", "assessed", "denominator"]].iloc[0].tolist() == [1, 2, 4]
+
+
+@pytest.fixture
+def outcomes_data(any_engine):
+    """Enrolments ending Sep–Oct: completed after 91 (Sep) and 61 days (Oct), two drop-outs after 10
+    days (Sep), one released, one transferred; plus one still active and one that ended in August."""
+    with session_scope(any_engine) as s:
+        _, facility = _base(s)
+        for started_on, ended_on, status in (
+            (date(2025, 7, 1), date(2025, 9, 30), "completed"),
+            (date(2025, 8, 1), date(2025, 10, 1), "completed"),
+            (date(2025, 9, 1), date(2025, 9, 11), "dropped_out"),
+            (date(2025, 9, 5), date(2025, 9, 15), "dropped_out"),
+            (date(2025, 8, 1), date(2025, 9, 15), "released"),
+            (date(2025, 8, 1), date(2025, 10, 20), "transferred"),
+            (date(2025, 9, 1), None, "active"),
+            (date(2025, 6, 1), date(2025, 8, 31), "completed"),
+        ):
+            participant = f.make_participant(s, facility)
+            f.make_enrollment(s, participant, started_on, "social", status=status, ended_on=ended_on)
+    return any_engine
+
+
+def test_outcomes_releases_and_transfers_are_not_failures(outcomes_data):
+    """2 completed of 4 (completed + dropped out); the release and the transfer stay out of the denominator."""
+    with Session(outcomes_data) as s:
+        row = kpis.programme_outcomes(s, SEP_OCT).iloc[0]
+    assert (row["completed"], row["dropped_out"], row["released"], row["transferred"]) == (2, 2, 1, 1)
+    assert (row["numerator"], row["denominator"], row["dropout_numerator"]) == (2, 4, 2)
+    assert row["rate"] == pytest.approx(0.5) and row["dropout_rate"] == pytest.approx(0.5)
+
+
+def test_outcomes_median_days(outcomes_data):
+    """Median days: {10, 10, 61, 91} → 35.5 in total (even), Sep {10, 10, 91} → 10 (odd), Oct {61} → 61."""
+    with Session(outcomes_data) as s:
+        total = kpis.programme_outcomes(s, SEP_OCT)
+        monthly = rows(kpis.programme_outcomes(s, SEP_OCT, ("period",)), "period")
+    assert total["median_days"].iloc[0] == pytest.approx(35.5)
+    assert monthly[("2025-09",)]["median_days"] == pytest.approx(10)
+    assert monthly[("2025-10",)]["median_days"] == pytest.approx(61)
+    assert (monthly[("2025-10",)]["released"], monthly[("2025-10",)]["transferred"]) == (0, 1)
+
+
+def test_median_from_histogram():
+    """Weighted median per group: odd count takes the middle value, even count averages the two middle ones."""
+    histogram = pd.DataFrame({"g": [1, 1, 2, 2, 2], "days": [5, 3, 1, 2, 9], "n": [1, 2, 1, 1, 2]})
+    medians = kpis.median_from_histogram(histogram, ["g"], "days", "n")
+    assert dict(zip(medians["g"], medians["median"], strict=True)) == {1: 3, 2: 5.5}
+    assert kpis.median_from_histogram(histogram, [], "days", "n")["median"].iloc[0] == 3  # 1 2 3 3 5 9 9
+
+
+@pytest.fixture
+def progress_data(any_engine):
+    """Follow-ups compared with the latest screening on or before them.
+
+    P1: screened high (30) in Aug; followed moderate (12, urine positive) 10 Sep, low (2, negative) 10 Oct.
+    P2: screened high in Aug and low (2) 20 Sep; followed low (2) 1 Oct, urine not done.
+    P3: never screened; followed moderate 15 Sep, urine negative.
+    P4: followed moderate 5 Oct (urine positive), screened only later, 20 Oct.
+    """
+    with session_scope(any_engine) as s:
+        _, facility = _base(s)
+        p1, p2, p3, p4 = (f.make_participant(s, facility) for _ in range(4))
+        f.make_screening(s, p1, date(2025, 8, 1), "high")
+        f.make_follow_up(s, p1, date(2025, 9, 10), "moderate", urine_result="positive")
+        f.make_follow_up(s, p1, date(2025, 10, 10), "low", urine_result="negative")
+        f.make_screening(s, p2, date(2025, 8, 1), "high")
+        f.make_screening(s, p2, date(2025, 9, 20), "low")
+        f.make_follow_up(s, p2, date(2025, 10, 1), "low")
+        f.make_follow_up(s, p3, date(2025, 9, 15), "moderate", urine_result="negative")
+        f.make_follow_up(s, p4, date(2025, 10, 5), "moderate", urine_result="positive")
+        f.make_screening(s, p4, date(2025, 10, 20), "high")
+    return any_engine
+
+
+def test_progress_risk_fell_and_urine(progress_data):
+    """4 followed, 2 compared; P1's risk fell (high → low), P2's did not (low → low); urine 2 negative of 3."""
+    with Session(progress_data) as s:
+        row = kpis.progress(s, SEP_OCT).iloc[0]
+    assert (row["followed"], row["compared"], row["numerator"], row["denominator"]) == (4, 2, 1, 2)
+    assert row["rate"] == pytest.approx(0.5)
+    assert row["mean_score_change"] == pytest.approx((2 - 30 + 2 - 2) / 2)
+    assert (row["urine_negative"], row["urine_tested"]) == (2, 3)
+    assert row["urine_negative_rate"] == pytest.approx(2 / 3)
+
+
+def test_progress_by_month_uses_each_months_latest_follow_up(progress_data):
+    """September: P1 (12 vs 30, positive) and P3 (negative); October: P1, P2 and P4."""
+    with Session(progress_data) as s:
+        monthly = rows(kpis.progress(s, SEP_OCT, ("period",)), "period")
+    counts = ("followed", "compared", "numerator", "urine_negative", "urine_tested")
+    september, october = monthly[("2025-09",)], monthly[("2025-10",)]
+    assert [september[c] for c in counts] == [2, 1, 1, 1, 2]
+    assert september["mean_score_change"] == pytest.approx(-18)
+    assert [october[c] for c in counts] == [3, 2, 1, 1, 2]
+    assert october["mean_score_change"] == pytest.approx(-14)
+
+
+@pytest.fixture
+def substances_data(any_engine):
+    """Three September screenings: tobacco + amphetamines, tobacco + cannabis, amphetamines; opioids in August."""
+    with session_scope(any_engine) as s:
+        _, facility = _base(s)
+        p1, p2, p3 = (f.make_participant(s, facility) for _ in range(3))
+        f.make_screening(s, p1, date(2025, 9, 1), "moderate", score_tobacco=4)
+        f.make_screening(
+            s, p2, date(2025, 9, 2), "low", score_tobacco=3, score_cannabis=2, score_amphetamines=None
+        )
+        f.make_screening(s, p3, date(2025, 9, 3), "high")
+        f.make_screening(s, p3, date(2025, 8, 3), "high", score_opioids=20)
+    return any_engine
+
+
+def test_substances_reported(substances_data):
+    """One row per substance in ASSIST order; tobacco 2/3, amphetamines 2/3, cannabis 1/3, opioids (August) 0."""
+    with Session(substances_data) as s:
+        frame = kpis.substances_reported(s, SEP_OCT)
+    assert frame["substance"].tolist() == list(SUBSTANCES)
+    by_substance = frame.set_index("substance")
+    assert by_substance["numerator"].to_dict() == {
+        **dict.fromkeys(SUBSTANCES, 0),
+        "tobacco": 2,
+        "amphetamines": 2,
+        "cannabis": 1,
+    }
+    assert set(by_substance["denominator"]) == {3}
+    assert by_substance.loc["tobacco", "rate"] == pytest.approx(2 / 3)
+
+
+@pytest.fixture
+def outreach_data(any_engine):
+    """Region A (facility FA) and B (facility FB); September events plus one in August.
+
+    A: FA penyuluhan/wbp 40 and 10; no facility kampanye/public 200. B: FB penyuluhan/wbp 30.
+    """
+    with session_scope(any_engine) as s:
+        region_a, facility_a = _base(s)
+        region_b = f.make_region(s)
+        facility_b = f.make_facility(s, region_b)
+        f.make_outreach(s, region_a, date(2025, 9, 3), 40, facility_id=facility_a.id)
+        f.make_outreach(s, region_a, date(2025, 9, 4), 10, facility_id=facility_a.id)
+        f.make_outreach(s, region_a, date(2025, 9, 5), 200, event_type="kampanye", audience="public")
+        f.make_outreach(s, region_b, date(2025, 9, 6), 30, facility_id=facility_b.id)
+        f.make_outreach(s, region_a, date(2025, 8, 30), 500, facility_id=facility_a.id)
+        ids = SimpleNamespace(
+            engine=any_engine, region_a=region_a.id, facility_a=facility_a.id, facility_b=facility_b.id
+        )
+    return ids
+
+
+def test_outreach_region_filter_keeps_events_without_facility(outreach_data):
+    """Region A: 2 penyuluhan events (50 people) and the facility-less kampanye (200)."""
+    only_a = Filters(start=SEP_OCT.start, end=SEP_OCT.end, region_ids=(outreach_data.region_a,))
+    with Session(outreach_data.engine) as s:
+        frame = kpis.outreach_reach(s, only_a)
+    reach = {
+        (r["event_type"], r["audience"]): (r["events"], r["people_reached"]) for r in frame.to_dict("records")
+    }
+    assert reach == {("penyuluhan", "wbp"): (2, 50), ("kampanye", "public"): (1, 200)}
+
+
+def test_outreach_facility_filter_and_grouping(outreach_data):
+    """Facility FA keeps only its own events; by facility the facility-less event forms its own group."""
+    only_fa = Filters(start=SEP_OCT.start, end=SEP_OCT.end, facility_ids=(outreach_data.facility_a,))
+    with Session(outreach_data.engine) as s:
+        filtered = kpis.outreach_reach(s, only_fa)
+        grouped = kpis.outreach_reach(s, SEP_OCT, ("facility",))
+    assert filtered[["events", "people_reached"]].values.tolist() == [[2, 50]]
+    people = dict(zip(grouped["facility_id"], grouped["people_reached"], strict=True))
+    assert people == {outreach_data.facility_a: 50, outreach_data.facility_b: 30, pd.NA: 200}
+    assert pd.isna(grouped["facility_id"].iloc[-1])
+
+
+@pytest.fixture
+def monev_data(any_engine):
+    """Visit 10 Sep with four actions (done; open due 15 Oct; in progress due 15 Nov; open, no date),
+    visit 5 Oct without actions, and an August visit with an overdue action (outside the period)."""
+    with session_scope(any_engine) as s:
+        _, facility = _base(s)
+        f.make_monev_visit(
+            s,
+            facility,
+            date(2025, 9, 10),
+            actions=(
+                ("done", date(2025, 9, 30)),
+                ("open", date(2025, 10, 15)),
+                ("in_progress", date(2025, 11, 15)),
+                ("open", None),
+            ),
+        )
+        f.make_monev_visit(s, facility, date(2025, 10, 5))
+        f.make_monev_visit(s, facility, date(2025, 8, 20), actions=(("open", date(2025, 9, 1)),))
+    return any_engine
+
+
+def test_monev_overdue_actions(monev_data):
+    """2 visits, 4 actions, 3 open, 1 overdue on 31 Oct; on 15 Oct nothing is overdue yet (due that day)."""
+    mid_october = Filters(start=SEP_OCT.start, end=date(2025, 10, 15))
+    with Session(monev_data) as s:
+        frame = kpis.monev_summary(s, SEP_OCT)
+        earlier = kpis.monev_summary(s, mid_october)
+        monthly = rows(kpis.monev_summary(s, SEP_OCT, ("period",)), "period")
+    columns = ["visits", "actions", "open_actions", "overdue_actions"]
+    assert frame[columns].iloc[0].tolist() == [2, 4, 3, 1]
+    assert earlier[columns].iloc[0].tolist() == [2, 4, 3, 0]
+    assert [monthly[("2025-10",)][c] for c in columns] == [1, 0, 0, 0]
+
+
+@pytest.fixture
+def peer_data(any_engine):
+    """Trainings ended 30 Jun (a completed+active, b completed), 20 Sep (c, d completed+active; e not
+    completed), 10 Oct (f completed, inactive) and 5 Nov (g); staff trained 5, 3, 2 and 1."""
+    with session_scope(any_engine) as s:
+        _, facility = _base(s)
+        a, b, c, d, e, f_, g = (f.make_participant(s, facility) for _ in range(7))
+        f.make_training(s, facility, date(2025, 6, 30), ((a, True, True), (b, True, False)), staff_trained=5)
+        f.make_training(
+            s,
+            facility,
+            date(2025, 9, 20),
+            ((c, True, True), (d, True, True), (e, False, True)),
+            staff_trained=3,
+        )
+        f.make_training(s, facility, date(2025, 10, 10), ((f_, True, False),), staff_trained=2)
+        f.make_training(s, facility, date(2025, 11, 5), ((g, True, True),), staff_trained=1)
+    return any_engine
+
+
+def test_peer_capacity(peer_data):
+    """Sep–Oct: 2 trainings, 3 trained, 5 staff; active stock 3 (a, c, d) counts the June training too."""
+    with Session(peer_data) as s:
+        total = kpis.peer_capacity(s, SEP_OCT)
+        monthly = rows(kpis.peer_capacity(s, SEP_OCT, ("period",)), "period")
+    columns = ["trainings", "trained", "active", "staff_trained"]
+    assert total[columns].iloc[0].tolist() == [2, 3, 3, 5]
+    assert [monthly[("2025-09",)][c] for c in columns] == [1, 2, 3, 3]
+    assert [monthly[("2025-10",)][c] for c in columns] == [1, 1, 3, 2]
+
+
+@pytest.fixture
+def agreement_data(any_engine):
+    """PKS signed 15 Aug covering FA (targets: 4 screenings, 100 outreach people, 0 monev visits);
+    a second agreement covers FB only. Records around it are either counted or not (see the tests)."""
+    with session_scope(any_engine) as s:
+        region, facility_a = _base(s)
+        facility_b = f.make_facility(s, region)
+        partner, other_partner = f.make_partner(s, region), f.make_partner(s, region)
+        agreement = f.make_agreement(
+            s,
+            partner,
+            date(2025, 8, 15),
+            (facility_a,),
+            items=(("screenings", 4), ("outreach_people", 100), ("monev_visits", 0)),
+        )
+        f.make_agreement(s, other_partner, date(2025, 9, 1), (facility_b,), items=(("screenings", 10),))
+        for facility, day in (
+            (facility_a, date(2025, 8, 10)),  # before signing
+            (facility_a, date(2025, 8, 15)),  # the signing day counts
+            (facility_a, date(2025, 9, 1)),
+            (facility_a, date(2025, 11, 5)),  # after the period
+            (facility_b, date(2025, 9, 1)),  # another facility
+        ):
+            f.make_screening(s, f.make_participant(s, facility), day, "low")
+        f.make_outreach(s, region, date(2025, 9, 10), 30, facility_id=facility_a.id)
+        f.make_outreach(s, region, date(2025, 9, 20), 50, partner_id=partner.id)
+        f.make_outreach(s, region, date(2025, 10, 5), 20, facility_id=facility_a.id, partner_id=partner.id)
+        f.make_outreach(
+            s, region, date(2025, 9, 10), 999, facility_id=facility_b.id, partner_id=other_partner.id
+        )
+        f.make_outreach(s, region, date(2025, 8, 1), 999, partner_id=partner.id)
+        f.make_monev_visit(s, facility_b, date(2025, 9, 5), agreement_id=agreement.id)
+        ids = SimpleNamespace(engine=any_engine, agreement=agreement.id, facility_a=facility_a.id)
+    return ids
+
+
+def test_agreement_delivery(agreement_data):
+    """Since signing (the period start is ignored): screenings 2 of 4, outreach people 100 of 100, day 77."""
+    october = Filters(
+        start=date(2025, 10, 1), end=date(2025, 10, 31), facility_ids=(agreement_data.facility_a,)
+    )
+    with Session(agreement_data.engine) as s:
+        frame = kpis.agreement_delivery(s, october)
+    assert set(frame["agreement_id"]) == {agreement_data.agreement}
+    items = frame.set_index("metric")
+    assert (items.loc["screenings", "delivered"], items.loc["screenings", "target"]) == (2, 4)
+    assert items.loc["screenings", "rate"] == pytest.approx(0.5)
+    assert (items.loc["outreach_people", "numerator"], items.loc["outreach_people", "denominator"]) == (
+        100,
+        100,
+    )
+    assert items.loc["outreach_people", "rate"] == pytest.approx(1.0)
+    assert set(frame["days_since_signing"]) == {77}
+
+
+def test_agreement_delivery_zero_target_and_tagged_visit(agreement_data):
+    """A monev visit tagged with the agreement counts even at another facility; target 0 gives NaN, not an error."""
+    with Session(agreement_data.engine) as s:
+        frame = kpis.agreement_delivery(s, SEP_OCT)
+        with pytest.raises(ValueError, match="no grouping"):
+            kpis.agreement_delivery(s, SEP_OCT, ("facility",))
+    monev = frame[frame["metric"] == "monev_visits"].iloc[0]
+    assert (monev["delivered"], monev["target"]) == (1, 0) and math.isnan(monev["rate"])
+    assert len(frame) == 4
+
+
+def test_agreement_list(agreement_data):
+    """Facility FA selects only the first agreement, with its partner and facility ids; empty when none."""
+    only_fa = Filters(start=SEP_OCT.start, end=SEP_OCT.end, facility_ids=(agreement_data.facility_a,))
+    before = Filters(start=date(2025, 1, 1), end=date(2025, 8, 14))
+    with Session(agreement_data.engine) as s:
+        listed = kpis.agreement_list(s, only_fa)
+        everything = kpis.agreement_list(s, SEP_OCT)
+        unsigned = kpis.agreement_list(s, before)
+    assert listed["agreement_id"].tolist() == [agreement_data.agreement]
+    assert listed["facility_ids"].iloc[0] == (agreement_data.facility_a,)
+    assert listed["partner"].iloc[0].startswith("BNNK")
+    assert len(everything) == 2 and unsigned.empty
+
+
+# --- on the shared known data ---------------------------------------------------------------------
+
+
+def test_enrollments_by_status(known_data):
+    """Started Sep–Oct: social completed (P3) and active (P2), medical active (P4); programme filter narrows."""
+    social = Filters(start=SEP_OCT.start, end=SEP_OCT.end, programme="social")
+    with Session(known_data.engine) as s:
+        frame = kpis.enrollments_by_status(s, SEP_OCT)
+        only_social = kpis.enrollments_by_status(s, social)
+    counts = {(r["programme"], r["status"]): r["count"] for r in frame.to_dict("records")}
+    assert counts == {("medical", "active"): 1, ("social", "active"): 1, ("social", "completed"): 1}
+    assert set(only_social["programme"]) == {"social"}
+
+
+def test_facility_comparison_per_100(known_data):
+    """F1 (population 110): 5 screenings, 3 enrolments, 3 participant-sessions; F2 (50): 2 screenings."""
+    with Session(known_data.engine) as s:
+        table = kpis.facility_comparison(s, SEP_OCT).set_index("facility_id")
+        regions = kpis.region_comparison(s, SEP_OCT).set_index("region_id")
+    f1, f2 = table.loc[known_data.f1], table.loc[known_data.f2]
+    assert f1["population"] == pytest.approx(110)
+    assert f1["screenings_per_100"] == pytest.approx(5 / 110 * 100)
+    assert f1["enrollments_per_100"] == pytest.approx(3 / 110 * 100)
+    assert f1["participant_sessions_per_100"] == pytest.approx(3 / 110 * 100)
+    assert (f1["attendance_rate"], f1["moderate_high_share"]) == (pytest.approx(0.75), pytest.approx(0.6))
+    assert (f2["screenings_per_100"], f2["enrollments_per_100"]) == (pytest.approx(4), 0)
+    assert math.isnan(f2["attendance_rate"])
+    assert regions.loc[known_data.region_a, "screenings_per_100"] == pytest.approx(5 / 110 * 100)
+    assert regions.loc[known_data.region_b, "region"] == "Region B"
+
+
+def test_facility_comparison_without_population_is_no_data(known_data):
+    """F2 has no October population: its per-100 values are NaN, its counts still shown."""
+    october = Filters(start=date(2025, 10, 1), end=date(2025, 10, 31))
+    with Session(known_data.engine) as s:
+        f2 = kpis.facility_comparison(s, october).set_index("facility_id").loc[known_data.f2]
+    assert f2["screenings"] == 1
+    assert math.isnan(f2["population"]) and math.isnan(f2["screenings_per_100"])
+
+
+def test_rates_without_denominator_are_no_data(known_data):
+    """In an empty period every rate is NaN and every count 0, never an error."""
+    empty = Filters(start=date(2024, 1, 1), end=date(2024, 1, 31))
+    with Session(known_data.engine) as s:
+        substances = kpis.substances_reported(s, empty)
+        referral = kpis.referral_funnel(s, empty).iloc[0]
+        outcomes = kpis.programme_outcomes(s, empty).iloc[0]
+        progress = kpis.progress(s, empty).iloc[0]
+    assert substances["denominator"].eq(0).all() and substances["rate"].isna().all()
+    assert (
+        referral["denominator"] == 0
+        and math.isnan(referral["rate"])
+        and math.isnan(referral["assessed_rate"])
+    )
+    assert outcomes["denominator"] == 0
+    assert all(math.isnan(outcomes[c]) for c in ("rate", "dropout_rate", "median_days"))
+    assert progress["followed"] == 0
+    assert all(math.isnan(progress[c]) for c in ("rate", "urine_negative_rate", "mean_score_change"))
+
+
+def test_every_registered_kpi_runs(known_data):
+    """Each function in ``KPI_FUNCTIONS`` returns a frame for the default grouping and, where allowed, by all three."""
+    with Session(known_data.engine) as s:
+        for name, function in kpis.KPI_FUNCTIONS.items():
+            assert isinstance(function(s, SEP_OCT), pd.DataFrame), name
+            if name not in {"active_enrollments", "agreement_delivery"} and not name.endswith(
+                ("_comparison", "by_facility")
+            ):
+                assert isinstance(function(s, SEP_OCT, kpis.DIMENSIONS), pd.DataFrame), name
+
+
+def test_period_labels_match_sql():
+    """Python period labels spell months and quarters as the SQL ``period`` column does."""
+    quarterly = Filters(start=date(2025, 9, 1), end=date(2025, 10, 31), granularity="quarter")
+    assert kpis.period_labels(SEP_OCT) == ["2025-09", "2025-10"]
+    assert kpis.period_labels(quarterly) == ["2025-Q3", "2025-Q4"]

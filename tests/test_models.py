@@ -30,7 +30,12 @@ def test_foreign_keys_are_enforced(any_engine):
     with pytest.raises(IntegrityError), session_scope(any_engine) as s:
         s.add(
             Participant(
-                facility_id=9999, code="X-1", sex="m", birth_year=1990, legal_status="tahanan", admitted_on=date(2025, 8, 1)
+                facility_id=9999,
+                code="X-1",
+                sex="m",
+                birth_year=1990,
+                legal_status="tahanan",
+                admitted_on=date(2025, 8, 1),
             )
         )
         s.flush()
@@ -64,7 +69,11 @@ def test_population_checks(any_engine, total, narcotics):
     with session_scope(any_engine) as s:
         facility_id = f.make_facility(s, f.make_region(s)).id
     with pytest.raises(IntegrityError), session_scope(any_engine) as s:
-        s.add(FacilityPopulation(facility_id=facility_id, month=date(2025, 9, 1), wbp_total=total, wbp_narcotics=narcotics))
+        s.add(
+            FacilityPopulation(
+                facility_id=facility_id, month=date(2025, 9, 1), wbp_total=total, wbp_narcotics=narcotics
+            )
+        )
         s.flush()
 
 
@@ -75,5 +84,10 @@ def test_enrollment_cannot_end_before_it_starts(any_engine):
         participant_id = participant.id
     with pytest.raises(IntegrityError), session_scope(any_engine) as s:
         f.make_enrollment(
-            s, s.get(Participant, participant_id), date(2025, 9, 10), "social", status="completed", ended_on=date(2025, 9, 1)
+            s,
+            s.get(Participant, participant_id),
+            date(2025, 9, 10),
+            "social",
+            status="completed",
+            ended_on=date(2025, 9, 1),
         )

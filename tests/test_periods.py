@@ -38,4 +38,8 @@ def test_month_arithmetic_across_years():
     """Adding months wraps the year both ways."""
     assert add_months(date(2025, 11, 15), 3) == date(2026, 2, 1)
     assert add_months(date(2026, 1, 31), -2) == date(2025, 11, 1)
-    assert months_between(date(2025, 11, 20), date(2026, 1, 2)) == [date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1)]
+    assert months_between(date(2025, 11, 20), date(2026, 1, 2)) == [
+        date(2025, 11, 1),
+        date(2025, 12, 1),
+        date(2026, 1, 1),
+    ]

@@ -45,6 +45,7 @@ def clear_caches() -> None:
     facility_lookup.clear()
     agreement_start.clear()
     _demo_flag.clear()
+    _agreement_list.clear()
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -68,3 +69,14 @@ def kpi(name: str, filters: Filters, by: tuple[Dimension, ...] = ()) -> pd.DataF
         regions = lookup[["region_id", "region"]].drop_duplicates()
         frame = frame.merge(regions, on="region_id", how="left")
     return frame
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _agreement_list(database_url: str, filters: Filters) -> pd.DataFrame:
+    with Session(get_engine(database_url)) as session:
+        return kpis.agreement_list(session, filters)
+
+
+def agreement_list(filters: Filters) -> pd.DataFrame:
+    """Agreements covering the selected facilities, with parties and facility ids."""
+    return _agreement_list(current_database_url(), filters)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from rehabdata.i18n import Lang, format_number, format_rate, t
+from rehabdata.i18n import Lang, format_number, format_period, format_rate, t
 
 # Okabe-Ito, without yellow (weak on white) and black (kept for text).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000")
@@ -66,7 +66,7 @@ def rate_trend(
         rows = rows.rename(columns={rate: "rate"})
         figure.add_trace(
             go.Scatter(
-                x=rows["period"],
+                x=[format_period(p, lang) for p in rows["period"]],
                 y=rows["rate"],
                 name=str(name),
                 mode="lines+markers",
@@ -90,7 +90,7 @@ def count_trend(
         style = series_style(key)
         figure.add_trace(
             go.Bar(
-                x=rows["period"],
+                x=[format_period(p, lang) for p in rows["period"]],
                 y=rows[value],
                 name=str(name),
                 marker={"color": style["color"], "pattern": {"shape": style["pattern"]}},
@@ -173,7 +173,9 @@ def stacked_share(
     for index, (name, rows) in enumerate(frame.groupby(stack, sort=False)):
         figure.add_trace(
             go.Bar(
-                x=rows[category],
+                x=[format_period(p, lang) for p in rows[category]]
+                if category == "period"
+                else rows[category],
                 y=rows[value],
                 name=str(name),
                 marker={

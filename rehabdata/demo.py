@@ -133,19 +133,19 @@ AGREEMENTS: tuple[Row, ...] = (
         "place_signed": "Kabanjahe",
         "facilities": ("rutan-kabanjahe",),
         "scope": (
-            ("screening", "Skrining awal WBP", ScopeMetric.SCREENINGS, 400),
+            ("screening", "Skrining awal WBP", ScopeMetric.SCREENINGS, 800),
             (
                 "rehab_medical",
                 "Rehabilitasi medis berbasis komunitas terpadu",
                 ScopeMetric.ENROLLMENTS_MEDICAL,
-                30,
+                60,
             ),
-            ("rehab_social", "Rehabilitasi sosial", ScopeMetric.ENROLLMENTS_SOCIAL, 60),
-            ("assessment", "Asesmen", ScopeMetric.ASSESSMENTS, 90),
-            ("skills", "Pelatihan keterampilan", ScopeMetric.SKILLS_SESSIONS, 40),
-            ("peer_training", "Pelatihan konselor sebaya", ScopeMetric.PEER_COUNSELLORS_TRAINED, 20),
-            ("monev", "Monitoring dan evaluasi berkala", ScopeMetric.MONEV_VISITS, 8),
-            ("outreach", "Penyuluhan, edukasi dan kampanye anti narkoba", ScopeMetric.OUTREACH_EVENTS, 24),
+            ("rehab_social", "Rehabilitasi sosial", ScopeMetric.ENROLLMENTS_SOCIAL, 120),
+            ("assessment", "Asesmen", ScopeMetric.ASSESSMENTS, 250),
+            ("skills", "Pelatihan keterampilan", ScopeMetric.SKILLS_SESSIONS, 80),
+            ("peer_training", "Pelatihan konselor sebaya", ScopeMetric.PEER_COUNSELLORS_TRAINED, 40),
+            ("monev", "Monitoring dan evaluasi berkala", ScopeMetric.MONEV_VISITS, 12),
+            ("outreach", "Penyuluhan, edukasi dan kampanye anti narkoba", ScopeMetric.OUTREACH_EVENTS, 40),
         ),
     },
     {
@@ -159,16 +159,16 @@ AGREEMENTS: tuple[Row, ...] = (
         "place_signed": "Rutan Pekalongan",
         "facilities": ("rutan-pemalang", "rutan-pekalongan", "lapas-pekalongan"),
         "scope": (
-            ("p4gn", "Pencegahan (P4GN)", ScopeMetric.OUTREACH_EVENTS, 36),
+            ("p4gn", "Pencegahan (P4GN)", ScopeMetric.OUTREACH_EVENTS, 80),
             (
                 "rehab_social",
                 "Rehabilitasi sosial bagi tahanan dan narapidana",
                 ScopeMetric.ENROLLMENTS_SOCIAL,
-                150,
+                600,
             ),
-            ("outreach", "Penyuluhan", ScopeMetric.OUTREACH_PEOPLE, 3000),
-            ("screening", "Skrining", ScopeMetric.SCREENINGS, 900),
-            ("monev", "Monev", ScopeMetric.MONEV_VISITS, 12),
+            ("outreach", "Penyuluhan", ScopeMetric.OUTREACH_PEOPLE, 8000),
+            ("screening", "Skrining", ScopeMetric.SCREENINGS, 2400),
+            ("monev", "Monev", ScopeMetric.MONEV_VISITS, 24),
         ),
     },
 )
@@ -188,7 +188,7 @@ def _ensure(session: Session, model: type[SQLModel], rows: Iterable[Row]) -> dic
 
 
 def seed_reference_data(session: Session) -> None:
-    """Regions, partners, facilities, agreements (+facility links, scope items with targets).
+    """Regions, partners, facilities, agreements (+facility links, scope items with targets for the term).
 
     Rows already present (matched by code) are left as an admin may have edited them, so seeding
     twice is harmless.

@@ -220,3 +220,11 @@ def format_day(value: date, lang: Lang = DEFAULT_LANG) -> str:
 def format_month(value: date, lang: Lang = DEFAULT_LANG) -> str:
     """``Agu 2025``: the label of a monthly period."""
     return babel_format_date(value, format="MMM y", locale=_locale(lang))
+
+
+def format_period(label: str, lang: Lang = DEFAULT_LANG) -> str:
+    """A KPI period label for display: ``2025-08`` → ``Agu 2025``, ``2025-Q3`` → ``K3 2025``/``Q3 2025``."""
+    year, _, part = label.partition("-")
+    if part.startswith("Q"):
+        return f"{'K' if lang == 'id' else 'Q'}{part[1:]} {year}"
+    return format_month(date(int(year), int(part), 1), lang)

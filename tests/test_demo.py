@@ -168,7 +168,7 @@ def test_reference_data_is_the_real_programmes(session):
             )
         ).all()
     )
-    assert targets == {"p4gn": 36, "rehab_social": 150, "outreach": 3000, "screening": 900, "monev": 12}
+    assert targets == {"p4gn": 80, "rehab_social": 600, "outreach": 8000, "screening": 2400, "monev": 24}
 
 
 def test_seed_reference_data_twice_adds_nothing(engine):

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from rehabdata.i18n import MESSAGES, format_day, format_month, format_number, format_rate, t
+from rehabdata.i18n import MESSAGES, format_day, format_month, format_number, format_period, format_rate, t
 
 
 def test_every_message_has_both_languages():
@@ -48,3 +48,11 @@ def test_format_dates():
     assert format_day(date(2025, 8, 5), "id") == "5 Agu 2025"
     assert format_day(date(2025, 8, 5), "en") == "5 Aug 2025"
     assert format_month(date(2025, 8, 5), "id") == "Agu 2025"
+
+
+def test_format_period_labels():
+    """KPI period labels read as month names or quarters in the user's language."""
+    assert format_period("2025-08", "id") == "Agu 2025"
+    assert format_period("2025-08", "en") == "Aug 2025"
+    assert format_period("2025-Q3", "id") == "K3 2025"
+    assert format_period("2025-Q3", "en") == "Q3 2025"

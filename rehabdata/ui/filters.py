@@ -18,6 +18,7 @@ from rehabdata.ui.context import tr
 from rehabdata.ui.data import agreement_start, facility_lookup
 
 DEFAULT_PRESET = "last_3_months"
+ALL = "all"
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -43,7 +44,7 @@ def _seed_from_url(key: str, lookup: pd.DataFrame, today: date) -> None:
         "to": lambda: _parse_day(st.query_params.get("to")) or today,
         "region": lambda: _codes("region", sorted(set(lookup["region_code"]))),
         "facility": lambda: _codes("facility", list(lookup["facility_code"])),
-        "programme": lambda: programme if programme in set(ProgrammeType) else None,
+        "programme": lambda: programme if programme in set(ProgrammeType) else ALL,
     }
     for name, default in defaults.items():
         if f"{key}_{name}" not in st.session_state:
@@ -58,7 +59,7 @@ def _write_url(key: str) -> None:
         "to": state[f"{key}_to"].isoformat() if state[f"{key}_preset"] == "custom" else "",
         "region": ",".join(state[f"{key}_region"]),
         "facility": ",".join(state[f"{key}_facility"]),
-        "programme": state[f"{key}_programme"] or "",
+        "programme": "" if state[f"{key}_programme"] == ALL else state[f"{key}_programme"],
     }
     for param, value in values.items():
         if value:
@@ -99,8 +100,8 @@ def show(key: str = "filters", *, today: date | None = None) -> Filters | None:
     )
     programme = sidebar.selectbox(
         tr("filter.programme"),
-        [None, *ProgrammeType],
-        format_func=lambda p: tr(f"programme.{p}") if p else tr("filter.all"),
+        [ALL, *ProgrammeType],
+        format_func=lambda p: tr("filter.all") if p == ALL else tr(f"programme.{p}"),
         key=f"{key}_programme",
     )
     region_ids = tuple(int(i) for i in regions[regions["region_code"].isin(region_codes)]["region_id"])
@@ -120,5 +121,5 @@ def show(key: str = "filters", *, today: date | None = None) -> Filters | None:
         end=end,
         region_ids=region_ids,
         facility_ids=facility_ids,
-        programme=ProgrammeType(programme) if programme else None,
+        programme=None if programme == ALL else ProgrammeType(programme),
     )

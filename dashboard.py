@@ -1,10 +1,12 @@
-"""rehabdata entry point: page config, database readiness, language, and navigation."""
+"""rehabdata entry point: page config, database readiness, login gate, language and navigation."""
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from rehabdata.ui.context import engine, language_switch, tr
-from rehabdata.ui.data import demo_flag
+from rehabdata.models import Role
+from rehabdata.ui.context import engine, tr
+from rehabdata.ui.data import demo_flag, facility_lookup_for
+from rehabdata.ui.session import current_principal, login_page, user_menu
 
 st.set_page_config(page_title="rehabdata", page_icon=":material/health_and_safety:", layout="wide")
 
@@ -14,14 +16,22 @@ except OperationalError:
     st.error(tr("app.db_unavailable"))
     st.stop()
 
+principal = current_principal()
+if principal is None:
+    # Only the login page exists until someone logs in: no other URL is reachable.
+    st.navigation(
+        [st.Page(login_page, title=tr("login.submit"), icon=":material/login:", url_path="masuk")]
+    ).run()
+    st.stop()
+
 st.sidebar.markdown(f"**{tr('app.title')}**  \n{tr('app.subtitle')}")
 if demo_flag():
     st.sidebar.badge(
         tr("app.demo_badge"), icon=":material/science:", color="orange", help=tr("app.demo_help")
     )
-language_switch()
+user_menu(principal, list(facility_lookup_for(principal)["facility"]))
 
-PAGES = (
+DASHBOARDS = (
     ("pages/overview.py", "page.overview", ":material/dashboard:", "ringkasan"),
     ("pages/screening.py", "page.screening", ":material/fact_check:", "skrining"),
     ("pages/rehabilitation.py", "page.rehabilitation", ":material/healing:", "rehabilitasi"),
@@ -29,10 +39,20 @@ PAGES = (
     ("pages/outreach.py", "page.outreach", ":material/campaign:", "penjangkauan"),
     ("pages/agreements.py", "page.agreements", ":material/handshake:", "kerja-sama"),
 )
-pages = {
-    tr("nav.section.dashboards"): [
-        st.Page(path, title=tr(title), icon=icon, url_path=url_path, default=index == 0)
-        for index, (path, title, icon, url_path) in enumerate(PAGES)
-    ],
-}
+ADMINISTRATION = (
+    ("pages/admin_users.py", "page.users", ":material/manage_accounts:", "pengguna"),
+    ("pages/audit_trail.py", "page.audit", ":material/history:", "jejak-audit"),
+)
+
+
+def build(entries: tuple[tuple[str, str, str, str], ...], first_is_default: bool = False) -> list[st.Page]:
+    return [
+        st.Page(path, title=tr(title), icon=icon, url_path=url_path, default=first_is_default and index == 0)
+        for index, (path, title, icon, url_path) in enumerate(entries)
+    ]
+
+
+pages = {tr("nav.section.dashboards"): build(DASHBOARDS, first_is_default=True)}
+if principal.role == Role.ADMIN:
+    pages[tr("nav.section.admin")] = build(ADMINISTRATION)
 st.navigation(pages).run()

@@ -5,19 +5,17 @@ from dataclasses import replace
 import streamlit as st
 
 from rehabdata import charts
-from rehabdata.db import database_url
 from rehabdata.i18n import format_day
 from rehabdata.periods import previous_period
 from rehabdata.ui import cards, filters, panels
 from rehabdata.ui.context import lang, tr
-from rehabdata.ui.data import kpi, kpi_frame
+from rehabdata.ui.data import kpi
 
 st.title(tr("page.overview"))
 selection = filters.show()
 if selection is None:
     st.stop()
 
-url = database_url()
 before_start, before_end = previous_period(selection.start, selection.end)
 previous = replace(selection, start=before_start, end=before_end)
 st.caption(
@@ -28,19 +26,19 @@ st.caption(
     )
 )
 
-table = kpi_frame("overview_by_facility", url, selection, ("facility",))
+table = kpi("overview_by_facility", selection, ("facility",))
 if table.empty or not (table[["screenings", "sessions", "active_enrollments"]].to_numpy().any()):
     st.info(tr("empty.selection"))
     st.stop()
 
 coverage, risk, attendance = (
-    kpi_frame(name, url, selection) for name in ("screening_coverage", "risk_distribution", "attendance_rate")
+    kpi(name, selection) for name in ("screening_coverage", "risk_distribution", "attendance_rate")
 )
 coverage_before, risk_before, attendance_before = (
-    kpi_frame(name, url, previous) for name in ("screening_coverage", "risk_distribution", "attendance_rate")
+    kpi(name, previous) for name in ("screening_coverage", "risk_distribution", "attendance_rate")
 )
-active_now = int(kpi_frame("active_enrollments", url, selection)["count"].sum())
-active_before = int(kpi_frame("active_enrollments", url, previous)["count"].sum())
+active_now = int(kpi("active_enrollments", selection)["count"].sum())
+active_before = int(kpi("active_enrollments", previous)["count"].sum())
 
 columns = st.columns(5)
 with columns[0]:

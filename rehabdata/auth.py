@@ -1,26 +1,70 @@
-"""Users and passwords: argon2id hashes, a minimum length, and user creation.
+"""Users, passwords, login with lockout, and the ``Principal`` every service and KPI call receives.
 
-Login, lockout, idle timeout and the ``Principal`` passed to every service and KPI build on this.
+Passwords are argon2id hashes with a minimum length. Five failed logins lock an account for 15
+minutes; unknown user, wrong password, disabled and locked accounts all get the same message, so
+the login form reveals nothing about which usernames exist.
 """
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from rehabdata.models import Facility, Region, Role, User, UserScope
+from rehabdata.i18n import t
+from rehabdata.models import Facility, Region, Role, User, UserScope, utcnow
 
 MIN_PASSWORD_LENGTH = 10
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+IDLE_TIMEOUT = timedelta(minutes=30)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
 class UserError(ValueError):
-    """A user cannot be created or changed as asked; the message says why."""
+    """A user cannot be created or changed as asked: ``key`` names the message in ``i18n``."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key, self.params = key, params
+        super().__init__(t(key, "en", **params))
+
+
+class ScopeError(PermissionError):
+    """The principal may not read or change this record or facility."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: user, role and the facilities in scope (resolved once at login)."""
+
+    user_id: int
+    username: str
+    full_name: str
+    role: Role
+    facility_ids: frozenset[int]
+    all_facilities: bool = False
+
+    def can_see(self, facility_id: int | None) -> bool:
+        """Whether records of ``facility_id`` are in this principal's scope."""
+        return self.all_facilities or facility_id in self.facility_ids
+
+    def require_facility(self, facility_id: int | None) -> None:
+        """Raise ``ScopeError`` unless ``facility_id`` is in scope."""
+        if not self.can_see(facility_id):
+            raise ScopeError(f"user {self.username!r} has no access to facility {facility_id}")
+
+    @property
+    def sees_participants(self) -> bool:
+        """Participant-level rows are for staff, partners and admins; leadership sees aggregates."""
+        return self.role != Role.PIMPINAN
 
 
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password`` after checking the minimum length."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise UserError("user.password_short", minimum=MIN_PASSWORD_LENGTH)
     return _hasher.hash(password)
 
 
@@ -44,13 +88,17 @@ def create_user(
     email: str | None = None,
     facility_codes: tuple[str, ...] = (),
     region_codes: tuple[str, ...] = (),
+    password_hash: str | None = None,
 ) -> User:
-    """Create a user with a hashed password and a facility/region scope (flushed, not committed)."""
+    """Create a user with a hashed password and a facility/region scope (flushed, not committed).
+
+    ``password_hash`` lets the demo loader hash its one public password once for all demo users.
+    """
     username = username.strip().lower()
     if not username:
-        raise UserError("username is required")
+        raise UserError("user.username_required")
     if session.exec(select(User).where(User.username == username)).first():
-        raise UserError(f"user {username!r} already exists")
+        raise UserError("user.exists", username=username)
     user = User(
         username=username,
         role=Role(role),
@@ -63,12 +111,92 @@ def create_user(
     for code in facility_codes:
         facility = session.exec(select(Facility).where(Facility.code == code)).first()
         if facility is None:
-            raise UserError(f"unknown facility code {code!r}")
+            raise UserError("user.unknown_facility", code=code)
         session.add(UserScope(user_id=user.id, facility_id=facility.id))
     for code in region_codes:
         region = session.exec(select(Region).where(Region.code == code)).first()
         if region is None:
-            raise UserError(f"unknown region code {code!r}")
+            raise UserError("user.unknown_region", code=code)
         session.add(UserScope(user_id=user.id, region_id=region.id))
     session.flush()
     return user
+
+
+def principal_for(session: Session, user: User) -> Principal:
+    """Resolve a user's scope rows (facilities, and every facility of a scoped region)."""
+    if user.role == Role.ADMIN:
+        return Principal(
+            user.id, user.username, user.full_name, Role(user.role), frozenset(), all_facilities=True
+        )
+    scopes = session.exec(select(UserScope).where(UserScope.user_id == user.id)).all()
+    facility_ids = {scope.facility_id for scope in scopes if scope.facility_id is not None}
+    region_ids = [scope.region_id for scope in scopes if scope.region_id is not None]
+    if region_ids:
+        facility_ids |= set(session.exec(select(Facility.id).where(Facility.region_id.in_(region_ids))).all())
+    return Principal(user.id, user.username, user.full_name, Role(user.role), frozenset(facility_ids))
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash("timing-equaliser-for-unknown-users")
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, now: datetime | None = None
+) -> Principal | None:
+    """The principal for a correct login, else None; counts failures and locks (caller commits).
+
+    Unknown user, wrong password, a disabled and a locked account are all just None, so the form
+    shows one generic message. ``MAX_FAILED_LOGINS`` failures in a row lock the account for
+    ``LOCKOUT``; a success resets the count.
+    """
+    now = now or utcnow()
+    user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+    if user is None:
+        verify_password(_dummy_hash(), password)  # same work whether or not the user exists
+        return None
+    if user.locked_until is not None and user.locked_until > now:
+        return None
+    if not user.is_active or not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until, user.failed_logins = now + LOCKOUT, 0
+        session.add(user)
+        return None
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    session.add(user)
+    return principal_for(session, user)
+
+
+def is_idle(last_activity: datetime, now: datetime | None = None, timeout: timedelta = IDLE_TIMEOUT) -> bool:
+    """True when a session has been inactive for longer than ``timeout``."""
+    return (now or utcnow()) - last_activity > timeout
+
+
+def user_overview(session: Session) -> list[dict[str, object]]:
+    """Every user with role, state and scope codes, for the admin's user list (no hashes)."""
+    facilities = dict(session.exec(select(Facility.id, Facility.code)).all())
+    regions = dict(session.exec(select(Region.id, Region.code)).all())
+    scopes: dict[int, list[str]] = {}
+    for scope in session.exec(select(UserScope).order_by(UserScope.id)).all():
+        code = (
+            facilities[scope.facility_id]
+            if scope.facility_id is not None
+            else f"wilayah:{regions[scope.region_id]}"
+        )
+        scopes.setdefault(scope.user_id, []).append(code)
+    now = utcnow()
+    return [
+        {
+            "user_id": user.id,
+            "username": user.username,
+            "full_name": user.full_name,
+            "email": user.email or "",
+            "role": user.role,
+            "is_active": user.is_active,
+            "locked": bool(user.locked_until and user.locked_until > now),
+            "scope": ", ".join(scopes.get(user.id, [])),
+            "last_login_at": user.last_login_at,
+        }
+        for user in session.exec(select(User).order_by(User.username)).all()
+    ]

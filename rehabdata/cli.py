@@ -39,10 +39,10 @@ def _ask_password() -> str:
     if password:
         return password
     if not sys.stdin.isatty():
-        raise UserError("no terminal to ask for a password: set REHAB_ADMIN_PASSWORD")
+        raise SystemExit("error: no terminal to ask for a password: set REHAB_ADMIN_PASSWORD")
     first = getpass.getpass("Password: ")
     if first != getpass.getpass("Password (again): "):
-        raise UserError("the two passwords differ")
+        raise SystemExit("error: the two passwords differ")
     return first
 
 

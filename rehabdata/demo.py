@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, insert, text
 from sqlmodel import Session, SQLModel, select
 
 from rehabdata.assist import QUESTION_SCALES, SUBSTANCES, questions_for, risk_level, score_screening
+from rehabdata.auth import create_user, hash_password
 from rehabdata.db import session_scope
 from rehabdata.models import (
     ActionStatus,
@@ -50,11 +51,13 @@ from rehabdata.models import (
     ProgrammeType,
     Region,
     RiskLevel,
+    Role,
     ScopeMetric,
     Screening,
     SessionType,
     Sex,
     UrineResult,
+    User,
 )
 from rehabdata.periods import add_months, month_start, months_between
 
@@ -1097,6 +1100,42 @@ def sync_id_sequences(session: Session, models: Iterable[type[SQLModel]]) -> Non
         )
 
 
+DEMO_PASSWORD = "demo-rehabdata"
+# username, role, facility codes, region codes: one per role and facility (README lists them)
+DEMO_USERS: tuple[tuple[str, Role, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("admin.demo", Role.ADMIN, (), ()),
+    ("kanwil.sumut", Role.PIMPINAN, (), ("karo",)),
+    ("kanwil.jateng", Role.PIMPINAN, (), ("pekalongan",)),
+    ("karutan.kabanjahe", Role.PIMPINAN, ("rutan-kabanjahe",), ()),
+    ("karutan.pemalang", Role.PIMPINAN, ("rutan-pemalang",), ()),
+    ("karutan.pekalongan", Role.PIMPINAN, ("rutan-pekalongan",), ()),
+    ("kalapas.pekalongan", Role.PIMPINAN, ("lapas-pekalongan",), ()),
+    ("petugas.kabanjahe", Role.PETUGAS, ("rutan-kabanjahe",), ()),
+    ("petugas.pemalang", Role.PETUGAS, ("rutan-pemalang",), ()),
+    ("petugas.rutan-pekalongan", Role.PETUGAS, ("rutan-pekalongan",), ()),
+    ("petugas.lapas-pekalongan", Role.PETUGAS, ("lapas-pekalongan",), ()),
+    ("bnnk.karo", Role.MITRA, ("rutan-kabanjahe",), ()),
+    ("bnnk.batang", Role.MITRA, ("rutan-pemalang", "rutan-pekalongan", "lapas-pekalongan"), ()),
+)
+
+
+def create_demo_users(session: Session) -> None:
+    """One demo user per role and facility, sharing the public ``DEMO_PASSWORD`` (demo databases only)."""
+    password_hash = hash_password(DEMO_PASSWORD)  # hashed once: the password is public anyway
+    for username, role, facility_codes, region_codes in DEMO_USERS:
+        user = create_user(
+            session=session,
+            username=username,
+            role=role,
+            password=DEMO_PASSWORD,
+            full_name=username.replace(".", " ").title(),
+            facility_codes=facility_codes,
+            region_codes=region_codes,
+            password_hash=password_hash,
+        )
+        session.add(user)
+
+
 def load_demo(
     engine: Engine, *, seed: int = 2025, months: int | None = None, today: date | None = None
 ) -> DemoSummary:
@@ -1115,6 +1154,7 @@ def load_demo(
         builder.build()
         builder.insert()
         session.merge(AppSetting(key="demo", value="1"))
+        create_demo_users(session)
         counted = (
             Region,
             Partner,
@@ -1123,6 +1163,7 @@ def load_demo(
             AgreementFacility,
             AgreementScopeItem,
             *builder.TABLES,
+            User,
         )
         counts = {
             model.__tablename__: session.exec(select(func.count()).select_from(model)).one()  # type: ignore[arg-type]

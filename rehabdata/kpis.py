@@ -9,7 +9,7 @@ Functions return small tidy DataFrames of aggregates; raw rows never leave the d
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal, assert_never
 
@@ -36,6 +36,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from rehabdata.assist import RISK_LEVELS, SUBSTANCES
+from rehabdata.auth import Principal, ScopeError
 from rehabdata.models import (
     Agreement,
     AgreementFacility,
@@ -1313,3 +1314,27 @@ KPI_FUNCTIONS = {
     "facility_comparison": facility_comparison,
     "region_comparison": region_comparison,
 }
+
+
+def scope_filters(principal: Principal, filters: Filters) -> Filters:
+    """The filter narrowed to the principal's facilities; asking for others raises ``ScopeError``.
+
+    An admin's filter is unchanged. For everyone else an empty facility selection means "all my
+    facilities", never "all facilities".
+    """
+    if principal.all_facilities:
+        return filters
+    if not principal.facility_ids:
+        raise ScopeError(f"user {principal.username!r} has no facility in scope")
+    outside = set(filters.facility_ids) - principal.facility_ids
+    if outside:
+        raise ScopeError(f"user {principal.username!r} has no access to facilities {sorted(outside)}")
+    selected = filters.facility_ids or tuple(sorted(principal.facility_ids))
+    return replace(filters, facility_ids=selected)
+
+
+def run_kpi(
+    session: Session, principal: Principal, name: str, filters: Filters, by: Sequence[Dimension] = ()
+) -> pd.DataFrame:
+    """Compute the KPI ``name`` for what ``principal`` may see: the entry point for pages and exports."""
+    return KPI_FUNCTIONS[name](session, scope_filters(principal, filters), by)

@@ -15,7 +15,10 @@ import pytest
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
+from rehabdata.auth import create_user
 from rehabdata.db import make_engine, session_scope, upgrade_schema
+from rehabdata.demo import DEMO_PASSWORD
+from rehabdata.models import Role
 
 PG_URL = os.environ.get("REHAB_TEST_PG_URL", "").strip()
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -136,6 +139,8 @@ def known_data(any_engine) -> KnownData:
 def app_env(monkeypatch, engine) -> KnownData:
     """Point the app (run under AppTest) at a ``build_known_data`` SQLite database, without demo data."""
     known_data = build_known_data(engine)
+    with session_scope(engine) as session:
+        create_user(session=session, username="admin.demo", role=Role.ADMIN, password=DEMO_PASSWORD)
     monkeypatch.setenv("REHAB_DATABASE_URL", known_data.engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("REHAB_DEMO_ON_EMPTY", "0")
     return known_data

@@ -8,6 +8,7 @@ from rehabdata.db import database_url, get_engine
 from rehabdata.i18n import DEFAULT_LANG, LANGUAGES, Lang, t
 
 LANG_KEY = "lang"
+LANG_CHOICE_KEY = "lang_choice"  # the widget; LANG_KEY keeps the language when it is not shown
 
 
 @st.cache_resource(show_spinner=False)
@@ -25,7 +26,7 @@ def engine() -> Engine:
 
 def lang() -> Lang:
     """The UI language: the session's choice, else the ``lang`` link parameter, else Indonesian."""
-    if LANG_KEY not in st.session_state:
+    if st.session_state.get(LANG_KEY) not in LANGUAGES:
         requested = st.query_params.get(LANG_KEY, DEFAULT_LANG)
         st.session_state[LANG_KEY] = requested if requested in LANGUAGES else DEFAULT_LANG
     return st.session_state[LANG_KEY]
@@ -36,13 +37,20 @@ def tr(key: str, **values: object) -> str:
     return t(key, lang(), **values)
 
 
+def _choose_language() -> None:
+    choice = st.session_state.get(LANG_CHOICE_KEY)
+    if choice in LANGUAGES:  # clicking the selected option again deselects it: keep the language
+        st.session_state[LANG_KEY] = choice
+        st.query_params[LANG_KEY] = choice
+
+
 def language_switch() -> None:
     """Sidebar control to switch between Bahasa Indonesia and English."""
-    lang()
     st.sidebar.segmented_control(
-        tr("app.language"),
+        t("app.language", lang()),
         options=LANGUAGES,
+        default=lang(),
         format_func=lambda code: {"id": "Bahasa Indonesia", "en": "English"}[code],
-        key=LANG_KEY,
-        on_change=lambda: st.query_params.update({LANG_KEY: st.session_state[LANG_KEY] or DEFAULT_LANG}),
+        key=LANG_CHOICE_KEY,
+        on_change=_choose_language,
     )

@@ -11,6 +11,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from rehabdata import kpis
+from rehabdata.auth import Principal
 from rehabdata.bootstrap import is_demo
 from rehabdata.db import database_url as current_database_url
 from rehabdata.db import get_engine
@@ -59,9 +60,13 @@ def demo_flag() -> bool:
 
 
 def kpi(name: str, filters: Filters, by: tuple[Dimension, ...] = ()) -> pd.DataFrame:
-    """The KPI ``name`` on the configured database, with facility/region names added."""
+    """The KPI ``name`` for the logged-in user's scope, with facility/region names added.
+
+    The filter is narrowed to the user's facilities before the cache lookup, so users with the
+    same scope share cached results and nobody is served another scope's figures.
+    """
     url = current_database_url()
-    frame = kpi_frame(name, url, filters, by)
+    frame = kpi_frame(name, url, kpis.scope_filters(require_principal(), filters), by)
     lookup = facility_lookup(url)
     if "facility_id" in frame.columns and "facility" not in frame.columns:
         frame = frame.merge(lookup[["facility_id", "facility"]], on="facility_id", how="left")
@@ -78,5 +83,21 @@ def _agreement_list(database_url: str, filters: Filters) -> pd.DataFrame:
 
 
 def agreement_list(filters: Filters) -> pd.DataFrame:
-    """Agreements covering the selected facilities, with parties and facility ids."""
-    return _agreement_list(current_database_url(), filters)
+    """Agreements covering the selected facilities in the user's scope, with parties and facility ids."""
+    return _agreement_list(current_database_url(), kpis.scope_filters(require_principal(), filters))
+
+
+def facility_lookup_for(principal: Principal) -> pd.DataFrame:
+    """The facilities (with regions) the principal may see: the filter bar's choices."""
+    lookup = facility_lookup(current_database_url())
+    if principal.all_facilities:
+        return lookup
+    return lookup[lookup["facility_id"].isin(principal.facility_ids)].reset_index(drop=True)
+
+
+def require_principal() -> Principal:
+    """The logged-in principal (dashboard.py guarantees one before any page runs)."""
+    principal = st.session_state.get("principal")
+    if principal is None:
+        st.stop()
+    return principal

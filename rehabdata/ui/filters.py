@@ -11,11 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from rehabdata.db import database_url
-from rehabdata.kpis import Filters
+from rehabdata.kpis import Filters, scope_filters
 from rehabdata.models import ProgrammeType
 from rehabdata.periods import PRESETS, preset_range
 from rehabdata.ui.context import tr
-from rehabdata.ui.data import agreement_start, facility_lookup
+from rehabdata.ui.data import agreement_start, facility_lookup_for, require_principal
 
 DEFAULT_PRESET = "last_3_months"
 ALL = "all"
@@ -73,7 +73,7 @@ def show(key: str = "filters", *, today: date | None = None) -> Filters | None:
     """Render the filter bar in the sidebar; return the filters, or None if the dates are invalid."""
     today = today or date.today()
     url = database_url()
-    lookup = facility_lookup(url)
+    lookup = facility_lookup_for(require_principal())
     _seed_from_url(key, lookup, today)
     sidebar = st.sidebar
     preset = sidebar.selectbox(
@@ -114,7 +114,9 @@ def show(key: str = "filters", *, today: date | None = None) -> Filters | None:
             sidebar.error(tr("filter.bad_period"))
             return None
     else:
-        start, end = preset_range(preset, today, agreement_start(url, selection))
+        start, end = preset_range(
+            preset, today, agreement_start(url, scope_filters(require_principal(), selection))
+        )
     _write_url(key)
     return Filters(
         start=start,

@@ -9,6 +9,7 @@ from rehabdata.db import make_engine
 from rehabdata.i18n import format_number, t
 from rehabdata.kpis import Filters, risk_distribution
 from rehabdata.periods import preset_range
+from tests.browser.session import log_in
 
 
 def _metric(page, label: str):
@@ -37,7 +38,7 @@ def test_overview_shows_screening_count(page, demo_app):
     screenings = _default_screenings(demo_app.database_url)
     assert screenings > 0, "the demo data should hold screenings in the last 3 months"
 
-    page.goto(demo_app.url)
+    log_in(page, demo_app.url)
     page.get_by_test_id("stMetricValue").first.wait_for(state="visible")
 
     card = _metric(page, t("kpi.screenings", "id"))
@@ -53,7 +54,7 @@ def test_language_switch_to_english(page, demo_app):
     """Choosing "English" in the sidebar relabels the cards in English."""
     from playwright.sync_api import expect
 
-    page.goto(demo_app.url)
+    log_in(page, demo_app.url)
     page.get_by_test_id("stMetricValue").first.wait_for(state="visible")
 
     page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()

@@ -1,0 +1,79 @@
+"""Audit trail: one append-only row per write, in the same transaction as the write.
+
+A row says who, when, what (action, entity, id, facility) and which fields changed from what to
+what. Secrets never enter it: a password hash is recorded as "***" (a reset shows as a
+``password`` change with no values). The app offers no way to edit or delete audit rows.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, SQLModel, select
+
+from rehabdata.auth import Principal, ScopeError
+from rehabdata.models import AuditLog, Role
+
+SECRET_FIELDS = frozenset({"password_hash"})
+REDACTED = "***"
+
+
+def snapshot(row: SQLModel) -> dict[str, Any]:
+    """A row's fields as JSON-ready values, secrets redacted."""
+    values = row.model_dump(mode="json")
+    return {key: (REDACTED if key in SECRET_FIELDS and value else value) for key, value in values.items()}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Fields whose value differs, as ``{field: [before, after]}``."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def record(
+    session: Session,
+    *,
+    principal: Principal,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    changes: dict[str, Any],
+    facility_id: int | None = None,
+) -> AuditLog:
+    """Add the audit row for a write; it commits or rolls back together with the write."""
+    row = AuditLog(
+        user_id=principal.user_id,
+        username=principal.username,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        facility_id=facility_id,
+        changes=changes,
+    )
+    session.add(row)
+    return row
+
+
+class AuditQuery(BaseModel):
+    """Filters for listing the trail."""
+
+    username: str | None = None
+    entity: str | None = None
+    action: str | None = None
+    limit: int = 500
+
+
+def list_entries(session: Session, principal: Principal, query: AuditQuery) -> list[AuditLog]:
+    """The newest audit rows matching ``query``; the trail is for admins only."""
+    if principal.role != Role.ADMIN:
+        raise ScopeError("only an admin may read the audit trail")
+    statement = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(query.limit)
+    if query.username:
+        statement = statement.where(AuditLog.username == query.username)
+    if query.entity:
+        statement = statement.where(AuditLog.entity == query.entity)
+    if query.action:
+        statement = statement.where(AuditLog.action == query.action)
+    return list(session.exec(statement).all())

@@ -1,0 +1,23 @@
+"""Logging in through the real login form in the browser.
+
+A browser reload starts a new Streamlit session (logged out), so after logging in tests move
+between pages by clicking the sidebar links, never by ``page.goto``.
+"""
+
+from rehabdata.demo import DEMO_PASSWORD
+from rehabdata.i18n import t
+
+
+def log_in(page, base_url: str, username: str = "admin.demo", password: str = DEMO_PASSWORD) -> None:
+    """Open the app and log in with the Indonesian form; waits for the navigation to appear."""
+    page.goto(base_url)
+    page.get_by_label(t("login.username", "id")).fill(username)
+    page.get_by_label(t("login.password", "id"), exact=True).fill(password)
+    page.get_by_role("button", name=t("login.submit", "id")).click()
+    page.get_by_test_id("stSidebarNav").wait_for(state="visible")
+
+
+def open_page(page, title: str) -> None:
+    """Click the sidebar link of the page titled ``title`` (e.g. ``t("page.agreements", "id")``)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    page.get_by_role("heading", name=title).first.wait_for(state="visible")

@@ -39,6 +39,14 @@ DASHBOARDS = (
     ("pages/outreach.py", "page.outreach", ":material/campaign:", "penjangkauan"),
     ("pages/agreements.py", "page.agreements", ":material/handshake:", "kerja-sama"),
 )
+DATA_ENTRY = (
+    ("pages/entry_participants.py", "page.participants", ":material/badge:", "peserta"),
+    ("pages/entry_screening.py", "page.screening_entry", ":material/assignment:", "input-skrining"),
+    ("pages/entry_rehab.py", "page.rehab_entry", ":material/medical_services:", "input-rehabilitasi"),
+    ("pages/entry_sessions.py", "page.session_entry", ":material/groups:", "sesi-kehadiran"),
+    ("pages/entry_population.py", "page.population_entry", ":material/people:", "populasi"),
+)
+PARTNER_ENTRY = ("pages/entry_sessions.py",)
 ADMINISTRATION = (
     ("pages/admin_users.py", "page.users", ":material/manage_accounts:", "pengguna"),
     ("pages/audit_trail.py", "page.audit", ":material/history:", "jejak-audit"),
@@ -53,6 +61,10 @@ def build(entries: tuple[tuple[str, str, str, str], ...], first_is_default: bool
 
 
 pages = {tr("nav.section.dashboards"): build(DASHBOARDS, first_is_default=True)}
+if principal.role in {Role.ADMIN, Role.PETUGAS}:
+    pages[tr("nav.section.entry")] = build(DATA_ENTRY)
+elif principal.role == Role.MITRA:
+    pages[tr("nav.section.entry")] = build(tuple(e for e in DATA_ENTRY if e[0] in PARTNER_ENTRY))
 if principal.role == Role.ADMIN:
     pages[tr("nav.section.admin")] = build(ADMINISTRATION)
 st.navigation(pages).run()

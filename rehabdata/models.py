@@ -9,12 +9,19 @@ Conventions:
 - No names of inmates anywhere: participants are pseudonymous codes unique per facility.
 """
 
+import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import ValidationInfo, field_validator
 from sqlalchemy import JSON, CheckConstraint, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from rehabdata import assist
+from rehabdata.validation import EARLIEST_ADMISSION, EARLIEST_EVENT, rule
+
+PARTICIPANT_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
 
 
 def utcnow() -> datetime:
@@ -515,3 +522,196 @@ class AppSetting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=60)
     value: str = Field(max_length=200)
+
+
+# --- validated input models (what forms and imports send; table models do not validate) -------
+
+
+def _no_future(day: date, earliest: date) -> date:
+    if day > date.today():
+        raise rule("validation.future_date")
+    if day < earliest:
+        raise rule("validation.too_early", earliest=earliest.isoformat())
+    return day
+
+
+class ParticipantCreate(SQLModel):
+    """A new participant: pseudonymous code, demographics and stay dates."""
+
+    facility_id: int
+    code: str = Field(min_length=1, max_length=40)
+    sex: Sex
+    birth_year: int
+    legal_status: LegalStatus
+    narcotics_case: bool = True
+    admitted_on: date
+    exited_on: date | None = None
+    exit_reason: ExitReason | None = None
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        code = value.strip().upper()
+        if not PARTICIPANT_CODE.fullmatch(code):
+            raise rule("validation.code_pattern")
+        return code
+
+    @field_validator("birth_year")
+    @classmethod
+    def _birth_year(cls, value: int) -> int:
+        latest = date.today().year - 15
+        if not 1930 <= value <= latest:
+            raise rule("validation.birth_year", earliest=1930, latest=latest)
+        return value
+
+    @field_validator("admitted_on")
+    @classmethod
+    def _admitted(cls, value: date) -> date:
+        return _no_future(value, EARLIEST_ADMISSION)
+
+    @field_validator("exited_on")
+    @classmethod
+    def _exited(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is None:
+            return None
+        _no_future(value, EARLIEST_ADMISSION)
+        admitted = info.data.get("admitted_on")
+        if admitted is not None and value < admitted:
+            raise rule("validation.exit_before_admission")
+        return value
+
+    @field_validator("exit_reason")
+    @classmethod
+    def _exit_reason(cls, value: ExitReason | None, info: ValidationInfo) -> ExitReason | None:
+        if info.data.get("exited_on") is not None and value is None:
+            raise rule("validation.exit_reason_required")
+        return value
+
+
+class ScreeningCreate(SQLModel):
+    """A screening as entered: ASSIST answers per substance used (Q1 yes), Q8 and the urine test.
+
+    Scores, risk and recommendation are computed from the answers by ``assist``, never typed in.
+    """
+
+    participant_id: int
+    screened_on: date
+    screener: str = Field(default="", max_length=120)
+    answers: dict[str, dict[str, int]] = Field(default_factory=dict)
+    injecting: int = 0
+    urine_result: UrineResult = UrineResult.NOT_DONE
+
+    @field_validator("screened_on")
+    @classmethod
+    def _date(cls, value: date) -> date:
+        return _no_future(value, EARLIEST_EVENT)
+
+    @field_validator("answers")
+    @classmethod
+    def _answers(cls, value: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        for substance, answers in value.items():
+            if substance not in assist.SUBSTANCES:
+                raise rule("validation.unknown_substance", substance=substance)
+            for question, points in answers.items():
+                allowed = assist.QUESTION_SCALES.get(question)
+                if question not in assist.SCORED_QUESTIONS or allowed is None:
+                    raise rule("validation.unknown_question", question=question)
+                if substance == "tobacco" and question == "q5":
+                    continue
+                if points not in allowed:
+                    raise rule(
+                        "validation.assist_scale",
+                        substance=substance,
+                        question=question.upper(),
+                        allowed=", ".join(map(str, allowed)),
+                        value=points,
+                    )
+        return value
+
+    @field_validator("injecting")
+    @classmethod
+    def _injecting(cls, value: int) -> int:
+        if value not in assist.QUESTION_SCALES["q8"]:
+            raise rule("validation.assist_scale", substance="", question="Q8", allowed="0, 1, 2", value=value)
+        return value
+
+
+class PopulationCreate(SQLModel):
+    """A facility's WBP count for one month (any day of the month is stored as its first day)."""
+
+    facility_id: int
+    month: date
+    wbp_total: int = Field(gt=0, le=20_000)
+    wbp_narcotics: int = Field(ge=0)
+    admissions: int | None = Field(default=None, ge=0)
+
+    @field_validator("month")
+    @classmethod
+    def _month(cls, value: date) -> date:
+        first = value.replace(day=1)
+        if first > date.today().replace(day=1):
+            raise rule("validation.future_date")
+        if first < EARLIEST_EVENT:
+            raise rule("validation.too_early", earliest=EARLIEST_EVENT.isoformat())
+        return first
+
+    @field_validator("wbp_narcotics")
+    @classmethod
+    def _narcotics(cls, value: int, info: ValidationInfo) -> int:
+        total = info.data.get("wbp_total")
+        if total is not None and value > total:
+            raise rule("validation.narcotics_above_total")
+        return value
+
+
+class EnrollmentCreate(SQLModel):
+    """Enrolling a participant in a rehabilitation programme."""
+
+    participant_id: int
+    programme: ProgrammeType
+    modality: Modality
+    started_on: date
+    assessment_id: int | None = None
+
+    @field_validator("started_on")
+    @classmethod
+    def _date(cls, value: date) -> date:
+        return _no_future(value, EARLIEST_EVENT)
+
+
+class EnrollmentEnd(SQLModel):
+    """Closing an enrolment: completed, dropped out, released or transferred, with date and reason."""
+
+    status: EnrollmentStatus
+    ended_on: date
+    end_reason: str = Field(default="", max_length=200)
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: EnrollmentStatus) -> EnrollmentStatus:
+        if value == EnrollmentStatus.ACTIVE:
+            raise rule("validation.not_allowed")
+        return value
+
+    @field_validator("ended_on")
+    @classmethod
+    def _date(cls, value: date) -> date:
+        return _no_future(value, EARLIEST_EVENT)
+
+
+class SessionCreate(SQLModel):
+    """A session held at a facility; attendance is saved with it in one transaction."""
+
+    facility_id: int
+    programme: ProgrammeType
+    held_on: date
+    session_type: SessionType
+    topic: str = Field(min_length=1, max_length=200)
+    facilitator: str = Field(default="", max_length=120)
+    duration_minutes: int = Field(default=60, ge=10, le=480)
+    partner_id: int | None = None
+
+    @field_validator("held_on")
+    @classmethod
+    def _date(cls, value: date) -> date:
+        return _no_future(value, EARLIEST_EVENT)

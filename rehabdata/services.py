@@ -4,12 +4,14 @@ the row and its audit entry in the caller's transaction (``db.session_scope``), 
 Pages and imports never write SQL; they call these functions with the acting ``Principal``.
 """
 
+from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, select
 
-from rehabdata import audit, auth
+from rehabdata import assist, audit, auth
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.models import (
     Agreement,
@@ -18,6 +20,9 @@ from rehabdata.models import (
     Assessment,
     Attendance,
     Enrollment,
+    EnrollmentCreate,
+    EnrollmentEnd,
+    EnrollmentStatus,
     Facility,
     FacilityPopulation,
     FollowUp,
@@ -25,16 +30,21 @@ from rehabdata.models import (
     MonevVisit,
     OutreachEvent,
     Participant,
+    ParticipantCreate,
     Partner,
     PeerCounsellor,
     PeerCounsellorTraining,
+    PopulationCreate,
     ProgrammeSession,
     Region,
     Role,
     Screening,
+    ScreeningCreate,
+    SessionCreate,
     User,
     UserScope,
 )
+from rehabdata.validation import Problem, ValidationFailed, validated
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -275,3 +285,242 @@ def update_user(
         changes=changes,
     )
     return user
+
+
+# --- participant-level records: field rules from the *Create models, context rules here ---------
+
+
+def _participant(session: Session, principal: Principal, participant_id: int) -> Participant:
+    try:
+        return get_in_scope(session=session, principal=principal, model=Participant, row_id=participant_id)
+    except NotFoundError:
+        raise ValidationFailed([Problem("participant_id", "validation.unknown_participant")]) from None
+
+
+def _within_stay(participant: Participant, day: date, field: str) -> list[Problem]:
+    """A record dated outside the participant's stay in the facility is refused."""
+    if day < participant.admitted_on or (participant.exited_on is not None and day > participant.exited_on):
+        exited = participant.exited_on.isoformat() if participant.exited_on else "…"
+        params = {"code": participant.code, "admitted": participant.admitted_on.isoformat(), "exited": exited}
+        return [Problem(field, "validation.outside_stay", params)]
+    return []
+
+
+def _refuse(problems: list[Problem]) -> None:
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def next_participant_code(session: Session, facility_id: int, year: int) -> str:
+    """The next free pseudonymous code ``PREFIX-YYYY-NNNN`` for a facility (prefix from its codes)."""
+    latest = session.exec(
+        select(Participant.code)
+        .where(Participant.facility_id == facility_id)
+        .order_by(Participant.id.desc())
+        .limit(1)
+    ).first()
+    if latest and "-" in latest:
+        prefix = latest.split("-", 1)[0]
+    else:
+        facility = session.get(Facility, facility_id)
+        prefix = "".join(ch for ch in (facility.code if facility else "UPT") if ch.isalnum())[:3].upper()
+    pattern = f"{prefix}-{year}-"
+    codes = session.exec(
+        select(Participant.code).where(
+            Participant.facility_id == facility_id, Participant.code.startswith(pattern)
+        )
+    ).all()
+    numbers = [int(code[len(pattern) :]) for code in codes if code[len(pattern) :].isdigit()]
+    return f"{pattern}{max(numbers, default=0) + 1:04d}"
+
+
+def create_participant(
+    *, session: Session, principal: Principal, data: ParticipantCreate | dict[str, Any]
+) -> Participant:
+    """Register a participant; refuses a code already used in the facility."""
+    payload = validated(ParticipantCreate, data)
+    principal.require_facility(payload.facility_id)
+    taken = session.exec(
+        select(Participant.id).where(
+            Participant.facility_id == payload.facility_id, Participant.code == payload.code
+        )
+    ).first()
+    _refuse([Problem("code", "validation.duplicate_code", {"code": payload.code})] if taken else [])
+    return create(session=session, principal=principal, model=Participant, data=payload)
+
+
+def screening_row(participant: Participant, payload: ScreeningCreate) -> dict[str, Any]:
+    """The stored screening: the answers and the scores ``assist`` computes from them, together."""
+    result = assist.score_screening(payload.answers, payload.injecting)
+    return {
+        "participant_id": participant.id,
+        "facility_id": participant.facility_id,
+        "screened_on": payload.screened_on,
+        "screener": payload.screener,
+        "answers": {**payload.answers, "q8": payload.injecting},
+        **{f"score_{s.substance}": s.score for s in result.substances},
+        "injecting": payload.injecting,
+        "max_score": max((s.score for s in result.substances), default=0),
+        "overall_risk": result.overall_risk,
+        "recommendation": result.recommendation,
+        "urine_result": payload.urine_result,
+    }
+
+
+def create_screening(
+    *, session: Session, principal: Principal, data: ScreeningCreate | dict[str, Any]
+) -> Screening:
+    """Record a screening within the participant's stay; one per participant per day."""
+    payload = validated(ScreeningCreate, data)
+    participant = _participant(session, principal, payload.participant_id)
+    problems = _within_stay(participant, payload.screened_on, "screened_on")
+    same_day = session.exec(
+        select(Screening.id).where(
+            Screening.participant_id == participant.id, Screening.screened_on == payload.screened_on
+        )
+    ).first()
+    if same_day:
+        params = {"code": participant.code, "date": payload.screened_on.isoformat()}
+        problems.append(Problem("screened_on", "validation.duplicate_screening", params))
+    _refuse(problems)
+    return create(
+        session=session, principal=principal, model=Screening, data=screening_row(participant, payload)
+    )
+
+
+def create_population(
+    *, session: Session, principal: Principal, data: PopulationCreate | dict[str, Any]
+) -> FacilityPopulation:
+    """Record a facility's monthly population; a month already entered must be edited instead."""
+    payload = validated(PopulationCreate, data)
+    principal.require_facility(payload.facility_id)
+    existing = session.exec(
+        select(FacilityPopulation.id).where(
+            FacilityPopulation.facility_id == payload.facility_id, FacilityPopulation.month == payload.month
+        )
+    ).first()
+    if existing:
+        _refuse(
+            [Problem("month", "validation.duplicate_population", {"month": payload.month.strftime("%Y-%m")})]
+        )
+    return create(session=session, principal=principal, model=FacilityPopulation, data=payload)
+
+
+def create_enrollment(
+    *, session: Session, principal: Principal, data: EnrollmentCreate | dict[str, Any]
+) -> Enrollment:
+    """Enrol a participant within their stay, unless already active in the same programme."""
+    payload = validated(EnrollmentCreate, data)
+    participant = _participant(session, principal, payload.participant_id)
+    problems = _within_stay(participant, payload.started_on, "started_on")
+    active = session.exec(
+        select(Enrollment.id).where(
+            Enrollment.participant_id == participant.id,
+            Enrollment.programme == payload.programme,
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+        )
+    ).first()
+    if active:
+        problems.append(
+            Problem(
+                "programme",
+                "validation.already_enrolled",
+                {"code": participant.code, "programme": payload.programme},
+            )
+        )
+    _refuse(problems)
+    values = payload.model_dump() | {"facility_id": participant.facility_id}
+    return create(session=session, principal=principal, model=Enrollment, data=values)
+
+
+def end_enrollment(
+    *, session: Session, principal: Principal, enrollment_id: int, data: EnrollmentEnd | dict[str, Any]
+) -> Enrollment:
+    """Close an enrolment (completed, dropped out, released, transferred) with date and reason."""
+    payload = validated(EnrollmentEnd, data)
+    enrollment = get_in_scope(session=session, principal=principal, model=Enrollment, row_id=enrollment_id)
+    if payload.ended_on < enrollment.started_on:
+        _refuse([Problem("ended_on", "validation.end_before_start")])
+    return update(
+        session=session,
+        principal=principal,
+        model=Enrollment,
+        row_id=enrollment_id,
+        changes=payload.model_dump(),
+    )
+
+
+def session_roster(session: Session, *, facility_id: int, programme: str, day: date) -> list[Participant]:
+    """Participants whose enrolment in ``programme`` at the facility is active on ``day``."""
+    statement = (
+        select(Participant)
+        .join(Enrollment, Enrollment.participant_id == Participant.id)
+        .where(
+            Enrollment.facility_id == facility_id,
+            Enrollment.programme == programme,
+            Enrollment.started_on <= day,
+            or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= day),
+        )
+        .order_by(Participant.code)
+        .distinct()
+    )
+    return list(session.exec(statement).all())
+
+
+def create_session_with_attendance(
+    *,
+    session: Session,
+    principal: Principal,
+    data: SessionCreate | dict[str, Any],
+    attended: list[int],
+) -> ProgrammeSession:
+    """Save a session and its attendance together; only participants enrolled on that day may attend."""
+    payload = validated(SessionCreate, data)
+    principal.require_facility(payload.facility_id)
+    roster = {
+        p.id: p
+        for p in session_roster(
+            session, facility_id=payload.facility_id, programme=payload.programme, day=payload.held_on
+        )
+    }
+    problems = []
+    for participant_id in dict.fromkeys(attended):
+        if participant_id not in roster:
+            participant = session.get(Participant, participant_id)
+            code = participant.code if participant else str(participant_id)
+            params = {"code": code, "date": payload.held_on.isoformat()}
+            problems.append(Problem("attended", "validation.not_enrolled", params))
+    if len(set(attended)) != len(attended):
+        duplicates = sorted({roster[i].code for i in attended if attended.count(i) > 1 and i in roster})
+        problems += [
+            Problem("attended", "validation.duplicate_attendance", {"code": code}) for code in duplicates
+        ]
+    _refuse(problems)
+    row = create(session=session, principal=principal, model=ProgrammeSession, data=payload)
+    for participant_id in attended:
+        create(
+            session=session,
+            principal=principal,
+            model=Attendance,
+            data={"session_id": row.id, "participant_id": participant_id},
+        )
+    return row
+
+
+def record_exit(
+    *, session: Session, principal: Principal, participant_id: int, exited_on: date, reason: str
+) -> Participant:
+    """Record a participant's release or transfer; the date must fall after admission, not in the future."""
+    participant = _participant(session, principal, participant_id)
+    values = participant.model_dump(include=set(ParticipantCreate.model_fields)) | {
+        "exited_on": exited_on,
+        "exit_reason": reason,
+    }
+    payload = validated(ParticipantCreate, values)
+    return update(
+        session=session,
+        principal=principal,
+        model=Participant,
+        row_id=participant_id,
+        changes={"exited_on": payload.exited_on, "exit_reason": payload.exit_reason},
+    )

@@ -1,0 +1,81 @@
+"""Input Skrining: pick a participant, answer ASSIST with live scores, record the urine test."""
+
+from datetime import date
+
+import streamlit as st
+from sqlmodel import Session
+
+from rehabdata import records, services
+from rehabdata.models import UrineResult
+from rehabdata.ui import assist_form, forms
+from rehabdata.ui.context import engine, tr
+from rehabdata.ui.data import require_principal
+
+FORM = "screening"
+principal = require_principal()
+st.title(tr("page.screening_entry"))
+if not principal.sees_participants:
+    st.error(tr("scope.denied"))
+    st.stop()
+
+facility_id = forms.facility_choice(principal, "screening_facility")
+with Session(engine()) as session:
+    present = records.find_participants(session, principal, limit=1000)
+facility_name = forms.facility_name(principal, facility_id)
+present = present[(present["facility"] == facility_name) & present["exited_on"].isna()]
+codes = dict(zip(present["id"].astype(int), present["code"], strict=True))
+left, right = st.columns([3, 1])
+left.selectbox(
+    tr("screening_entry.participant"), list(codes), format_func=codes.get, key="screening_participant"
+)
+right.page_link(
+    "pages/entry_participants.py", label=tr("screening_entry.new_participant"), icon=":material/person_add:"
+)
+forms.problems_for(FORM, "participant_id")
+left, right = st.columns(2)
+left.date_input(
+    tr("screening_entry.date"),
+    value=date.today(),
+    max_value=date.today(),
+    format="DD/MM/YYYY",
+    key="screening_date",
+)
+right.text_input(tr("screening_entry.screener"), key="screening_screener")
+forms.problems_for(FORM, "screened_on")
+
+answers, injecting = assist_form.show("screening")
+forms.problems_for(FORM, "answers", "injecting")
+st.selectbox(
+    tr("screening_entry.urine"),
+    list(UrineResult),
+    format_func=lambda v: tr(f"urine.{v}"),
+    key="screening_urine",
+)
+
+
+def create(session: Session) -> str:
+    state = st.session_state
+    screening = services.create_screening(
+        session=session,
+        principal=principal,
+        data={
+            "participant_id": state.get("screening_participant"),
+            "screened_on": state["screening_date"],
+            "screener": state["screening_screener"],
+            "answers": answers,
+            "injecting": injecting,
+            "urine_result": state["screening_urine"],
+        },
+    )
+    return tr(
+        "screening_entry.saved",
+        code=codes.get(screening.participant_id, ""),
+        risk=tr(f"risk.{screening.overall_risk}"),
+    )
+
+
+st.button(tr("entry.save"), key="screening_submit", type="primary", on_click=forms.save, args=(FORM, create))
+forms.outcome(FORM, ("participant_id", "screened_on", "answers", "injecting"))
+
+with Session(engine()) as session:
+    forms.recent(records.recent_screenings(session, principal), key="screenings")

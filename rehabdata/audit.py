@@ -19,7 +19,7 @@ REDACTED = "***"
 
 def snapshot(row: SQLModel) -> dict[str, Any]:
     """A row's fields as JSON-ready values, secrets redacted."""
-    values = row.model_dump(mode="json")
+    values = row.model_dump(mode="json", warnings=False)  # enum columns hold plain strings
     return {key: (REDACTED if key in SECRET_FIELDS and value else value) for key, value in values.items()}
 
 

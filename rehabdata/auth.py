@@ -104,7 +104,7 @@ def create_user(
         role=Role(role),
         full_name=full_name,
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
     )
     session.add(user)
     session.flush()

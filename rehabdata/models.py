@@ -715,3 +715,22 @@ class SessionCreate(SQLModel):
     @classmethod
     def _date(cls, value: date) -> date:
         return _no_future(value, EARLIEST_EVENT)
+
+
+class OutreachCreate(SQLModel):
+    """An outreach event (penyuluhan, edukasi, kampanye) and the people it reached."""
+
+    region_id: int
+    facility_id: int | None = None
+    partner_id: int | None = None
+    held_on: date
+    place: str = Field(min_length=1, max_length=200)
+    event_type: OutreachType
+    audience: Audience
+    people_reached: int = Field(ge=0, le=100_000)
+    topic: str = Field(default="", max_length=200)
+
+    @field_validator("held_on")
+    @classmethod
+    def _date(cls, value: date) -> date:
+        return _no_future(value, EARLIEST_EVENT)

@@ -28,6 +28,7 @@ from rehabdata.models import (
     FollowUp,
     MonevAction,
     MonevVisit,
+    OutreachCreate,
     OutreachEvent,
     Participant,
     ParticipantCreate,
@@ -103,10 +104,19 @@ def _require_writer(principal: Principal, model: type[SQLModel]) -> None:
 
 
 def _require_scope(session: Session, principal: Principal, row: SQLModel) -> int | None:
+    """The record's facility, after checking it, and the participant it refers to, are in scope."""
     facility_id = facility_of(session, row)
     if facility_id is None and not principal.all_facilities:
         raise ScopeError(f"only an admin may change {entity_name(type(row))} records without a facility")
     principal.require_facility(facility_id)
+    participant_id = getattr(row, "participant_id", None)
+    if participant_id is not None:
+        participant = session.get(Participant, participant_id)
+        if participant is None:
+            raise NotFoundError(f"participant {participant_id} does not exist")
+        principal.require_facility(participant.facility_id)
+        if facility_id is not None and participant.facility_id != facility_id:
+            raise ScopeError(f"participant {participant_id} belongs to another facility than this record")
     return facility_id
 
 
@@ -524,3 +534,15 @@ def record_exit(
         row_id=participant_id,
         changes={"exited_on": payload.exited_on, "exit_reason": payload.exit_reason},
     )
+
+
+def create_outreach(
+    *, session: Session, principal: Principal, data: OutreachCreate | dict[str, Any]
+) -> OutreachEvent:
+    """Record an outreach event; an event at a facility must be in scope and in that facility's region."""
+    payload = validated(OutreachCreate, data)
+    if payload.facility_id is not None:
+        facility = session.get(Facility, payload.facility_id)
+        if facility is None or facility.region_id != payload.region_id:
+            _refuse([Problem("facility_id", "validation.not_allowed")])
+    return create(session=session, principal=principal, model=OutreachEvent, data=payload)

@@ -47,8 +47,10 @@ def _seed_from_url(key: str, lookup: pd.DataFrame, today: date) -> None:
         "programme": lambda: programme if programme in set(ProgrammeType) else ALL,
     }
     for name, default in defaults.items():
-        if f"{key}_{name}" not in st.session_state:
-            st.session_state[f"{key}_{name}"] = default()
+        widget = f"{key}_{name}"
+        # Re-assigning a widget's own value makes it session state that survives a page switch
+        # (Streamlit otherwise resets a widget that reappears on another page).
+        st.session_state[widget] = st.session_state[widget] if widget in st.session_state else default()
 
 
 def _write_url(key: str) -> None:

@@ -57,7 +57,7 @@ def test_language_switch_to_english(page, demo_app):
     log_in(page, demo_app.url)
     page.get_by_test_id("stMetricValue").first.wait_for(state="visible")
 
-    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    page.get_by_test_id("stSidebar").get_by_role("radio", name="English").click()
 
     expect(_metric(page, t("kpi.screenings", "en"))).to_have_count(1)
     expect(_metric(page, t("kpi.screenings", "id"))).to_have_count(0)

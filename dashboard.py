@@ -44,9 +44,12 @@ DATA_ENTRY = (
     ("pages/entry_screening.py", "page.screening_entry", ":material/assignment:", "input-skrining"),
     ("pages/entry_rehab.py", "page.rehab_entry", ":material/medical_services:", "input-rehabilitasi"),
     ("pages/entry_sessions.py", "page.session_entry", ":material/groups:", "sesi-kehadiran"),
+    ("pages/entry_followup.py", "page.follow_up_entry", ":material/event_repeat:", "tindak-lanjut"),
+    ("pages/entry_outreach.py", "page.outreach_entry", ":material/campaign:", "input-penjangkauan"),
+    ("pages/entry_monev.py", "page.monev_entry", ":material/checklist:", "input-monev"),
     ("pages/entry_population.py", "page.population_entry", ":material/people:", "populasi"),
 )
-PARTNER_ENTRY = ("pages/entry_sessions.py",)
+PARTNER_ENTRY = ("pages/entry_sessions.py", "pages/entry_outreach.py", "pages/entry_monev.py")
 ADMINISTRATION = (
     ("pages/admin_users.py", "page.users", ":material/manage_accounts:", "pengguna"),
     ("pages/audit_trail.py", "page.audit", ":material/history:", "jejak-audit"),
@@ -61,8 +64,10 @@ def build(entries: tuple[tuple[str, str, str, str], ...], first_is_default: bool
 
 
 pages = {tr("nav.section.dashboards"): build(DASHBOARDS, first_is_default=True)}
-if principal.role in {Role.ADMIN, Role.PETUGAS}:
+if principal.role == Role.ADMIN:
     pages[tr("nav.section.entry")] = build(DATA_ENTRY)
+elif principal.role == Role.PETUGAS:
+    pages[tr("nav.section.entry")] = build(tuple(e for e in DATA_ENTRY if e[0] != "pages/entry_monev.py"))
 elif principal.role == Role.MITRA:
     pages[tr("nav.section.entry")] = build(tuple(e for e in DATA_ENTRY if e[0] in PARTNER_ENTRY))
 if principal.role == Role.ADMIN:

@@ -6,12 +6,13 @@ import streamlit as st
 from sqlmodel import Session
 
 from rehabdata import records, services
-from rehabdata.models import EnrollmentStatus, Modality, ProgrammeType
+from rehabdata.assist import SUBSTANCES
+from rehabdata.models import EnrollmentStatus, Modality, ProgrammeType, RouteOfUse
 from rehabdata.ui import forms
 from rehabdata.ui.context import engine, tr
 from rehabdata.ui.data import require_principal
 
-ENROL, END = "enrol", "enrol_end"
+ENROL, END, ASSESS = "enrol", "enrol_end", "assessment"
 principal = require_principal()
 st.title(tr("page.rehab_entry"))
 if not principal.sees_participants:
@@ -55,7 +56,76 @@ def end(session: Session) -> str:
     return tr("rehab_entry.ended", status=tr(f"status.{row.status}"))
 
 
-enrol_tab, end_tab = st.tabs([tr("rehab_entry.enrol"), tr("rehab_entry.end")])
+def assess(session: Session) -> str:
+    state = st.session_state
+    row = services.create_assessment(
+        session=session,
+        principal=principal,
+        data={
+            "participant_id": state.get("assessment_participant"),
+            "assessed_on": state["assessment_date"],
+            "assessor": state["assessment_assessor"],
+            "primary_substance": state["assessment_substance"],
+            "use_duration_months": state["assessment_duration"],
+            "route_of_use": state["assessment_route"],
+            "diagnosis": state["assessment_diagnosis"],
+            "treatment_history": state["assessment_history"],
+            "recommended_programme": state["assessment_programme"],
+        },
+    )
+    return tr("rehab_entry.assessed", code=codes.get(row.participant_id, ""))
+
+
+assess_tab, enrol_tab, end_tab = st.tabs(
+    [tr("rehab_entry.assess"), tr("rehab_entry.enrol"), tr("rehab_entry.end")]
+)
+with assess_tab, st.form(ASSESS):
+    st.selectbox(
+        tr("screening_entry.participant"), list(codes), format_func=codes.get, key="assessment_participant"
+    )
+    forms.problems_for(ASSESS, "participant_id")
+    left, right = st.columns(2)
+    left.date_input(
+        tr("rehab_entry.assessed_on"),
+        value=date.today(),
+        max_value=date.today(),
+        format="DD/MM/YYYY",
+        key="assessment_date",
+    )
+    right.text_input(tr("rehab_entry.assessor"), key="assessment_assessor")
+    forms.problems_for(ASSESS, "assessed_on", "assessor")
+    left, middle, right = st.columns(3)
+    left.selectbox(
+        tr("rehab_entry.substance"),
+        SUBSTANCES,
+        format_func=lambda v: tr(f"substance.{v}"),
+        index=4,
+        key="assessment_substance",
+    )
+    middle.selectbox(
+        tr("rehab_entry.route"),
+        list(RouteOfUse),
+        format_func=lambda v: tr(f"route.{v}"),
+        key="assessment_route",
+    )
+    right.number_input(
+        tr("rehab_entry.duration"), min_value=0, max_value=720, value=None, step=1, key="assessment_duration"
+    )
+    forms.problems_for(ASSESS, "use_duration_months")
+    st.text_input(tr("rehab_entry.diagnosis"), key="assessment_diagnosis")
+    st.text_input(tr("rehab_entry.history"), key="assessment_history")
+    st.selectbox(
+        tr("rehab_entry.recommended"),
+        [None, *ProgrammeType],
+        format_func=lambda v: tr(f"programme.{v}") if v else "–",
+        key="assessment_programme",
+    )
+    st.form_submit_button(
+        tr("entry.save"), key="assessment_submit", type="primary", on_click=forms.save, args=(ASSESS, assess)
+    )
+with assess_tab:
+    forms.outcome(ASSESS, ("participant_id", "assessed_on", "assessor", "use_duration_months"))
+
 with enrol_tab, st.form(ENROL):
     st.selectbox(
         tr("screening_entry.participant"), list(codes), format_func=codes.get, key="enrol_participant"

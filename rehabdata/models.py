@@ -69,6 +69,14 @@ class RiskLevel(StrEnum):
     HIGH = "high"
 
 
+class RouteOfUse(StrEnum):
+    SMOKED = "smoked"
+    INJECTED = "injected"
+    ORAL = "oral"
+    NASAL = "nasal"
+    OTHER = "other"
+
+
 class UrineResult(StrEnum):
     NEGATIVE = "negative"
     POSITIVE = "positive"
@@ -734,3 +742,63 @@ class OutreachCreate(SQLModel):
     @classmethod
     def _date(cls, value: date) -> date:
         return _no_future(value, EARLIEST_EVENT)
+
+
+class AssessmentCreate(SQLModel):
+    """An assessment after a moderate/high screening, with the PP 25/2011 Art. 18 minimum data."""
+
+    participant_id: int
+    assessed_on: date
+    assessor: str = Field(min_length=1, max_length=120)
+    screening_id: int | None = None
+    partner_id: int | None = None
+    primary_substance: str = Field(min_length=1, max_length=20)
+    use_duration_months: int | None = Field(default=None, ge=0, le=720)
+    route_of_use: RouteOfUse
+    diagnosis: str = Field(default="", max_length=200)
+    treatment_history: str = Field(default="", max_length=300)
+    recommended_programme: ProgrammeType | None = None
+
+    @field_validator("assessed_on")
+    @classmethod
+    def _date(cls, value: date) -> date:
+        return _no_future(value, EARLIEST_EVENT)
+
+    @field_validator("primary_substance")
+    @classmethod
+    def _substance(cls, value: str) -> str:
+        if value not in assist.SUBSTANCES:
+            raise rule("validation.unknown_substance", substance=value)
+        return value
+
+
+class FollowUpCreate(ScreeningCreate):
+    """A follow-up: the same ASSIST re-score and urine test as a screening, at a programme stage."""
+
+    enrollment_id: int | None = None
+    stage: FollowUpStage
+
+
+class MonevVisitCreate(SQLModel):
+    """A monitoring-and-evaluation visit with its findings."""
+
+    facility_id: int
+    agreement_id: int | None = None
+    visited_on: date
+    team: str = Field(min_length=1, max_length=300)
+    findings: str = Field(default="", max_length=2000)
+
+    @field_validator("visited_on")
+    @classmethod
+    def _date(cls, value: date) -> date:
+        return _no_future(value, EARLIEST_EVENT)
+
+
+class MonevActionCreate(SQLModel):
+    """An action agreed at a monev visit; its due date may lie ahead."""
+
+    visit_id: int
+    description: str = Field(min_length=1, max_length=500)
+    owner: str = Field(default="", max_length=120)
+    due_on: date | None = None
+    status: ActionStatus = ActionStatus.OPEN

@@ -103,6 +103,7 @@ def recent_enrollments(
     statement = (
         select(
             Enrollment.id,
+            Enrollment.participant_id,
             Participant.code,
             Enrollment.programme,
             Enrollment.modality,

@@ -18,6 +18,7 @@ from rehabdata.models import (
     AgreementFacility,
     AgreementScopeItem,
     Assessment,
+    AssessmentCreate,
     Attendance,
     Enrollment,
     EnrollmentCreate,
@@ -26,8 +27,11 @@ from rehabdata.models import (
     Facility,
     FacilityPopulation,
     FollowUp,
+    FollowUpCreate,
     MonevAction,
+    MonevActionCreate,
     MonevVisit,
+    MonevVisitCreate,
     OutreachCreate,
     OutreachEvent,
     Participant,
@@ -45,7 +49,7 @@ from rehabdata.models import (
     User,
     UserScope,
 )
-from rehabdata.validation import Problem, ValidationFailed, validated
+from rehabdata.validation import Problem, ValidationFailed, check, validated
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -546,3 +550,59 @@ def create_outreach(
         if facility is None or facility.region_id != payload.region_id:
             _refuse([Problem("facility_id", "validation.not_allowed")])
     return create(session=session, principal=principal, model=OutreachEvent, data=payload)
+
+
+def create_assessment(
+    *, session: Session, principal: Principal, data: AssessmentCreate | dict[str, Any]
+) -> Assessment:
+    """Record an assessment within the participant's stay."""
+    payload = validated(AssessmentCreate, data)
+    participant = _participant(session, principal, payload.participant_id)
+    _refuse(_within_stay(participant, payload.assessed_on, "assessed_on"))
+    values = payload.model_dump() | {"facility_id": participant.facility_id}
+    return create(session=session, principal=principal, model=Assessment, data=values)
+
+
+def create_follow_up(
+    *, session: Session, principal: Principal, data: FollowUpCreate | dict[str, Any]
+) -> FollowUp:
+    """Record a follow-up ASSIST re-score within the stay; one per participant per day."""
+    payload = validated(FollowUpCreate, data)
+    participant = _participant(session, principal, payload.participant_id)
+    problems = _within_stay(participant, payload.screened_on, "screened_on")
+    same_day = session.exec(
+        select(FollowUp.id).where(
+            FollowUp.participant_id == participant.id, FollowUp.followed_on == payload.screened_on
+        )
+    ).first()
+    if same_day:
+        params = {"code": participant.code, "date": payload.screened_on.isoformat()}
+        problems.append(Problem("screened_on", "validation.duplicate_follow_up", params))
+    _refuse(problems)
+    values = screening_row(participant, payload)
+    values.pop("screener")
+    values["followed_on"] = values.pop("screened_on")
+    values |= {"enrollment_id": payload.enrollment_id, "stage": payload.stage}
+    return create(session=session, principal=principal, model=FollowUp, data=values)
+
+
+def create_monev_visit(
+    *,
+    session: Session,
+    principal: Principal,
+    data: MonevVisitCreate | dict[str, Any],
+    actions: list[dict[str, Any]] = (),
+) -> MonevVisit:
+    """Record a monev visit and its actions in one transaction."""
+    payload = validated(MonevVisitCreate, data)
+    visit = create(session=session, principal=principal, model=MonevVisit, data=payload)
+    problems: list[Problem] = []
+    checked = []
+    for index, action in enumerate(actions):
+        item, found = check(MonevActionCreate, {**action, "visit_id": visit.id})
+        problems += [Problem(f"actions.{index}.{p.field}", p.key, p.params) for p in found]
+        checked.append(item)
+    _refuse(problems)
+    for item in checked:
+        create(session=session, principal=principal, model=MonevAction, data=item)
+    return visit

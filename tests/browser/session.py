@@ -19,5 +19,5 @@ def log_in(page, base_url: str, username: str = "admin.demo", password: str = DE
 
 def open_page(page, title: str) -> None:
     """Click the sidebar link of the page titled ``title`` (e.g. ``t("page.agreements", "id")``)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
     page.get_by_role("heading", name=title).first.wait_for(state="visible")

@@ -1,6 +1,5 @@
-"""Fixtures for the page tests: the deterministic demo dataset, built once and copied per test."""
+"""Fixtures for the page tests: the deterministic demo dataset, built once per session."""
 
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -34,15 +33,14 @@ def demo_db_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_env(monkeypatch, tmp_path, demo_db_template) -> Iterator[Engine]:
-    """A private copy of the demo database; the app (under AppTest) is pointed at it, without auto-demo.
+def demo_env(monkeypatch, demo_db_template) -> Iterator[Engine]:
+    """The app (under AppTest) pointed at the shared demo database, without auto-demo; returns its engine.
 
-    Each test gets its own file, hence its own URL, so Streamlit's URL-keyed caches never carry
-    figures over from another test.
+    The page tests only read, so they share one file: Streamlit's URL-keyed caches then serve the
+    Ringkasan page (run on the way to every page) once per filter instead of once per test. A test
+    that writes must build its own database.
     """
-    path = tmp_path / "demo.db"
-    shutil.copyfile(demo_db_template, path)
-    url = f"sqlite:///{path}"
+    url = f"sqlite:///{demo_db_template}"
     engine = make_engine(url)
     monkeypatch.setenv("REHAB_DATABASE_URL", url)
     monkeypatch.setenv("REHAB_DEMO_ON_EMPTY", "0")

@@ -15,7 +15,10 @@ H1 = Filters(start=date(2026, 1, 1), end=date(2026, 6, 30))
 def expected_totals(demo_kpi, filters: Filters) -> tuple[str, str]:
     """Events and people reached: the sums of ``outreach_reach`` over event types and audiences."""
     frame = demo_kpi("outreach_reach", filters)
-    return format_number(int(frame["events"].sum()), "id"), format_number(int(frame["people_reached"].sum()), "id")
+    events, people = (
+        format_number(int(frame[column].sum()), "id") for column in ("events", "people_reached")
+    )
+    return events, people
 
 
 def shown_totals(at) -> tuple[str, str]:

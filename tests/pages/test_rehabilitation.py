@@ -51,7 +51,7 @@ def test_cards_equal_kpi_functions(demo_env, demo_kpi):
     )
     released = int(outcomes["released"].iloc[0] + outcomes["transferred"].iloc[0])
     assert f"Bebas / dipindah (tidak dihitung gagal): {format_number(released, 'id')}" in [
-        caption.value for caption in at.caption
+        caption.value for caption in at.main.caption
     ]
 
 

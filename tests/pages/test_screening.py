@@ -4,11 +4,9 @@ from dataclasses import replace
 from datetime import date
 
 import pandas as pd
-import pytest
 
 from rehabdata.i18n import format_number, format_rate
 from rehabdata.kpis import Filters
-from rehabdata.periods import PRESETS
 from tests.pages.apptest import metric, run_app
 
 PAGE = "pages/screening.py"
@@ -83,21 +81,12 @@ def test_default_preset(demo_env, demo_kpi, default_filters):
     assert shown_cards(at) == expected_cards(demo_kpi, default_filters)
 
 
-def test_no_state_runs_without_error(demo_env):
-    """Opening the page with nothing chosen renders the filter bar and no exception."""
-    at = run_app({}, page=PAGE)
-    assert not at.exception
-    assert at.sidebar.selectbox(key="filters_preset").value in PRESETS
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: going from Ringkasan to another page resets the period to 'this_month' "
-    "(rehabdata/ui/filters.py keeps no widget state across st.navigation pages)",
-)
 def test_default_period_kept_when_switching_page(demo_env, demo_kpi, default_filters):
-    """Arriving from Ringkasan with nothing chosen, the page still uses the default last 3 months."""
+    """Arriving from Ringkasan with nothing chosen, the page runs without error on the last 3 months."""
     at = run_app({}, page=PAGE)
     assert not at.exception
     assert at.sidebar.selectbox(key="filters_preset").value == "last_3_months"
+    if not demo_kpi("risk_distribution", default_filters)["denominator"].sum():  # demo data too old
+        assert any("Belum ada data" in info.value for info in at.info)
+        return
     assert shown_cards(at) == expected_cards(demo_kpi, default_filters)

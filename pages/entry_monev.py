@@ -1,0 +1,80 @@
+"""Input Monev: a monitoring-and-evaluation visit, its findings, and actions with owner and due date."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from rehabdata import services
+from rehabdata.models import ActionStatus
+from rehabdata.ui import forms
+from rehabdata.ui.context import tr
+from rehabdata.ui.data import require_principal
+
+FORM = "monev"
+principal = require_principal()
+st.title(tr("page.monev_entry"))
+if principal.role not in services.WRITERS[services.MonevVisit]:
+    st.error(tr("scope.denied"))
+    st.stop()
+
+forms.facility_choice(principal, "monev_facility")
+left, right = st.columns(2)
+left.date_input(
+    tr("monev.date"), value=date.today(), max_value=date.today(), format="DD/MM/YYYY", key="monev_date"
+)
+right.text_input(tr("monev.team"), key="monev_team")
+forms.problems_for(FORM, "visited_on", "team")
+st.text_area(tr("monev.findings"), key="monev_findings")
+st.markdown(f"**{tr('monev.actions')}**")
+actions = st.data_editor(
+    pd.DataFrame(
+        {
+            "description": pd.Series(dtype="object"),
+            "owner": pd.Series(dtype="object"),
+            "due_on": pd.Series(dtype="datetime64[ns]"),
+            "status": pd.Series(dtype="object"),
+        }
+    ),
+    num_rows="dynamic",
+    hide_index=True,
+    column_config={
+        "description": st.column_config.TextColumn(tr("monev.action"), required=True),
+        "owner": st.column_config.TextColumn(tr("monev.owner")),
+        "due_on": st.column_config.DateColumn(tr("monev.due_on"), format="DD/MM/YYYY"),
+        "status": st.column_config.SelectboxColumn(
+            tr("col.status"), options=list(ActionStatus), default=ActionStatus.OPEN
+        ),
+    },
+    key="monev_actions",
+)
+forms.problems_for(FORM, "actions")
+
+
+def create(session) -> str:
+    state = st.session_state
+    rows = [
+        {
+            "description": row["description"],
+            "owner": row["owner"] or "",
+            "due_on": row["due_on"].date() if pd.notna(row["due_on"]) else None,
+            "status": row["status"] or ActionStatus.OPEN,
+        }
+        for row in actions.dropna(subset=["description"]).to_dict("records")
+    ]
+    services.create_monev_visit(
+        session=session,
+        principal=principal,
+        data={
+            "facility_id": state["monev_facility"],
+            "visited_on": state["monev_date"],
+            "team": state["monev_team"],
+            "findings": state["monev_findings"],
+        },
+        actions=rows,
+    )
+    return tr("monev.saved", count=len(rows))
+
+
+st.button(tr("entry.save"), key="monev_submit", type="primary", on_click=forms.save, args=(FORM, create))
+forms.outcome(FORM, ("visited_on", "team", "actions"))

@@ -79,6 +79,12 @@ WRITERS: dict[type[SQLModel], frozenset[Role]] = {
 }
 
 
+# Records about one person: never shown to leadership (pimpinan), who see aggregates only.
+PARTICIPANT_LEVEL: frozenset[type[SQLModel]] = frozenset(
+    {Participant, Screening, Assessment, Enrollment, Attendance, FollowUp, PeerCounsellor}
+)
+
+
 class NotFoundError(LookupError):
     """The record to change does not exist (or was deleted meanwhile)."""
 
@@ -111,7 +117,13 @@ def _require_scope(session: Session, principal: Principal, row: SQLModel) -> int
     """The record's facility, after checking it, and the participant it refers to, are in scope."""
     facility_id = facility_of(session, row)
     if facility_id is None and not principal.all_facilities:
-        raise ScopeError(f"only an admin may change {entity_name(type(row))} records without a facility")
+        region_id = getattr(row, "region_id", None)  # e.g. a public outreach event of a region
+        in_region = session.exec(select(Facility.id).where(Facility.region_id == region_id)).all()
+        if region_id is None or not principal.facility_ids.intersection(in_region):
+            raise ScopeError(
+                f"only an admin may change {entity_name(type(row))} records outside a facility in scope"
+            )
+        return None
     principal.require_facility(facility_id)
     participant_id = getattr(row, "participant_id", None)
     if participant_id is not None:
@@ -148,6 +160,8 @@ def create(
 
 def get_in_scope(*, session: Session, principal: Principal, model: type[Row], row_id: int) -> Row:
     """Load a record the principal may see, or raise ``NotFoundError``/``ScopeError``."""
+    if not principal.sees_participants and model in PARTICIPANT_LEVEL:
+        raise ScopeError("leadership sees aggregates only, not participant-level records")
     row = session.get(model, row_id)
     if row is None:
         raise NotFoundError(f"{entity_name(model)} {row_id} does not exist")

@@ -74,15 +74,15 @@ def user_row(engine: Engine, username: str) -> User:
         return session.exec(select(User).where(User.username == username)).one()
 
 
-def test_correct_password_gives_principal_with_facility_scope(users_any):
+def test_correct_password_gives_principal_with_facility_scope(users):
     """A correct login returns the user's principal, scoped to the assigned facility, and stamps the login."""
-    principal = login(users_any.engine, "petugas.f1", PASSWORD, T0)
+    principal = login(users.engine, "petugas.f1", PASSWORD, T0)
     assert principal is not None
     assert (principal.username, principal.role) == ("petugas.f1", Role.PETUGAS)
-    assert principal.facility_ids == frozenset({users_any.f1})
+    assert principal.facility_ids == frozenset({users.f1})
     assert not principal.all_facilities
-    assert principal.can_see(users_any.f1) and not principal.can_see(users_any.f2)
-    assert user_row(users_any.engine, "petugas.f1").last_login_at == T0
+    assert principal.can_see(users.f1) and not principal.can_see(users.f2)
+    assert user_row(users.engine, "petugas.f1").last_login_at == T0
 
 
 def test_username_is_trimmed_and_case_insensitive(users):
@@ -107,12 +107,12 @@ def test_admin_sees_all_facilities(users):
     assert principal.can_see(users.g1) and principal.can_see(None)
 
 
-def test_wrong_password_and_unknown_user_are_both_refused(users_any):
+def test_wrong_password_and_unknown_user_are_both_refused(users):
     """A wrong password and an unknown username both return None; only the known user counts a failure."""
-    assert login(users_any.engine, "petugas.f1", "wrong-password-1", T0) is None
-    assert login(users_any.engine, "nobody.here", PASSWORD, T0) is None
-    assert user_row(users_any.engine, "petugas.f1").failed_logins == 1
-    with Session(users_any.engine) as session:
+    assert login(users.engine, "petugas.f1", "wrong-password-1", T0) is None
+    assert login(users.engine, "nobody.here", PASSWORD, T0) is None
+    assert user_row(users.engine, "petugas.f1").failed_logins == 1
+    with Session(users.engine) as session:
         assert session.exec(select(User).where(User.username == "nobody.here")).first() is None
 
 
@@ -140,7 +140,12 @@ def test_five_failures_lock_for_fifteen_minutes(users_any):
     """After 5 failures the right password is refused until 15 minutes have passed, then accepted."""
     assert MAX_FAILED_LOGINS == 5 and LOCKOUT == timedelta(minutes=15)
     for attempt in range(MAX_FAILED_LOGINS):
-        assert login(users_any.engine, "petugas.f1", f"wrong-{attempt}-password", T0 + timedelta(seconds=attempt)) is None
+        assert (
+            login(
+                users_any.engine, "petugas.f1", f"wrong-{attempt}-password", T0 + timedelta(seconds=attempt)
+            )
+            is None
+        )
     locked_at = T0 + timedelta(seconds=MAX_FAILED_LOGINS - 1)
     assert user_row(users_any.engine, "petugas.f1").locked_until == locked_at + LOCKOUT
 
@@ -150,10 +155,11 @@ def test_five_failures_lock_for_fifteen_minutes(users_any):
     assert user_row(users_any.engine, "petugas.f1").locked_until == locked_at + LOCKOUT
     assert user_row(users_any.engine, "petugas.f1").failed_logins == 0
 
-    principal = login(users_any.engine, "petugas.f1", PASSWORD, locked_at + LOCKOUT + timedelta(seconds=1))
-    assert principal is not None
+    unlocked_at = locked_at + LOCKOUT + timedelta(seconds=1)
+    principal = login(users_any.engine, "petugas.f1", PASSWORD, unlocked_at)
+    assert principal is not None and principal.facility_ids == frozenset({users_any.f1})
     row = user_row(users_any.engine, "petugas.f1")
-    assert (row.locked_until, row.failed_logins) == (None, 0)
+    assert (row.locked_until, row.failed_logins, row.last_login_at) == (None, 0, unlocked_at)
 
 
 def test_lockout_is_per_user(users):
@@ -203,17 +209,12 @@ def test_duplicate_username_is_refused(users):
     assert raised.value.key == "user.exists"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="auth.create_user ignores its password_hash argument and always re-hashes `password` "
-    "(rehabdata/auth.py, User(... password_hash=hash_password(password))), so the demo loader's "
-    "hash-once optimisation has no effect",
-)
 def test_create_user_stores_a_given_password_hash(engine):
-    """A precomputed password_hash (the demo loader's hash-once path) is stored as given."""
+    """A precomputed password_hash (the demo loader's hash-once path) is stored as given and verifies."""
     precomputed = auth.hash_password(PASSWORD)
     with session_scope(engine) as session:
         auth.create_user(
             session=session, username="demo.x", role=Role.ADMIN, password=PASSWORD, password_hash=precomputed
         )
     assert user_row(engine, "demo.x").password_hash == precomputed
+    assert login(engine, "demo.x", PASSWORD, T0) is not None

@@ -148,7 +148,9 @@ def test_petugas_cannot_read_another_facility(world_any):
         for model, row_id in ((Participant, w.kab_participant), (Screening, w.kab_screening)):
             with pytest.raises(ScopeError):
                 services.get_in_scope(session=session, principal=petugas, model=model, row_id=row_id)
-        own = services.get_in_scope(session=session, principal=petugas, model=Participant, row_id=w.pem_participant)
+        own = services.get_in_scope(
+            session=session, principal=petugas, model=Participant, row_id=w.pem_participant
+        )
         assert own.facility_id == w.pem
     own_kpi = kpi(w.engine, petugas, Filters(SEPTEMBER.start, SEPTEMBER.end, facility_ids=(w.pem,)))
     assert int(own_kpi["denominator"].iloc[0]) == 2
@@ -178,7 +180,11 @@ def test_region_filter_outside_scope_gives_no_foreign_rows(world):
     """A petugas choosing another region gets no Kabanjahe figures (the scope still applies)."""
     with Session(world.engine) as session:
         karo = session.exec(select(Facility.region_id).where(Facility.id == world.kab)).one()
-    frame = kpi(world.engine, world.principal["petugas.pemalang"], Filters(SEPTEMBER.start, SEPTEMBER.end, region_ids=(karo,)))
+    frame = kpi(
+        world.engine,
+        world.principal["petugas.pemalang"],
+        Filters(SEPTEMBER.start, SEPTEMBER.end, region_ids=(karo,)),
+    )
     assert frame.empty or int(frame["denominator"].fillna(0).sum()) == 0
 
 
@@ -251,9 +257,9 @@ def test_moving_own_record_to_another_facility_is_refused(world):
     assert audit_count(world.engine) == 0
 
 
-def test_pimpinan_cannot_write_anything(world_any):
+def test_pimpinan_cannot_write_anything(world):
     """Leaders (region and facility level) get ScopeError for create, update and delete, even in scope."""
-    w = world_any
+    w = world
     assert all(Role.PIMPINAN not in roles for roles in services.WRITERS.values())
     for username in ("kanwil.jateng", "karutan.pemalang"):
         leader = w.principal[username]
@@ -279,16 +285,21 @@ def test_pimpinan_cannot_write_anything(world_any):
     assert audit_count(w.engine) == 0
 
 
-@pytest.mark.parametrize("model", list(services.WRITERS), ids=lambda m: m.__tablename__)
-def test_pimpinan_is_refused_before_any_validation(world, model):
-    """For every writable table, a leader's create is refused by role (ScopeError), whatever the data."""
-    with pytest.raises(ScopeError), Session(world.engine) as session:
-        services.create(session=session, principal=world.principal["kanwil.jateng"], model=model, data={})
+def test_pimpinan_is_refused_by_role_for_every_table():
+    """For every writable table a leader's create, update and delete are refused by role, before any lookup."""
+    leader = Principal(1, "kanwil.x", "", Role.PIMPINAN, frozenset({1, 2, 3}))
+    for model in services.WRITERS:
+        with pytest.raises(ScopeError):
+            services.create(session=None, principal=leader, model=model, data={})  # type: ignore[arg-type]
+        with pytest.raises(ScopeError):
+            services.update(session=None, principal=leader, model=model, row_id=1, changes={})  # type: ignore[arg-type]
+        with pytest.raises(ScopeError):
+            services.delete(session=None, principal=leader, model=model, row_id=1)  # type: ignore[arg-type]
 
 
-def test_mitra_creates_assessment_in_scope_but_no_participant(world_any):
+def test_mitra_creates_assessment_in_scope_but_no_participant(world):
     """bnnk.karo may add an Assessment at Kabanjahe, but not a Participant, and nothing at Pemalang."""
-    w, mitra = world_any, world_any.principal["bnnk.karo"]
+    w, mitra = world, world.principal["bnnk.karo"]
     with session_scope(w.engine) as session:
         created = services.create(
             session=session, principal=mitra, model=Assessment,
@@ -318,20 +329,39 @@ def test_mitra_creates_assessment_in_scope_but_no_participant(world_any):
     assert audit_count(w.engine) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.create/update check scope only on the record's own facility_id, not on the "
-    "participant it refers to: bnnk.batang can attach an Assessment to a Kabanjahe participant "
-    "(rehabdata/services.py facility_of/_require_scope), which then counts in Kabanjahe's "
-    "referral KPI (kpis.referral_funnel joins assessments by participant_id only)",
-)
-def test_record_of_an_out_of_scope_participant_is_refused(world):
-    """bnnk.batang cannot attach an Assessment to a Kabanjahe participant by giving it a Pemalang facility."""
-    with pytest.raises((ScopeError, ValueError)), session_scope(world.engine) as session:
-        services.create(
-            session=session, principal=world.principal["bnnk.batang"], model=Assessment,
-            data={"participant_id": world.kab_participant, "facility_id": world.pem, "assessed_on": date(2025, 9, 20)},
+def test_records_of_out_of_scope_participants_are_refused(world):
+    """A record must belong to an in-scope participant of the same facility, on create and on update."""
+    batang, karo = world.principal["bnnk.batang"], world.principal["bnnk.karo"]
+    cases = (
+        (batang, {"participant_id": world.kab_participant, "facility_id": world.pem}),  # foreign participant
+        (karo, {"participant_id": world.pem_participant, "facility_id": world.kab}),  # same, other way round
+        (
+            batang,
+            {"participant_id": world.pem_participant, "facility_id": world.facility["lapas-pekalongan"]},
+        ),
+    )
+    for principal, ids in cases:
+        with pytest.raises(ScopeError), session_scope(world.engine) as session:
+            services.create(
+                session=session,
+                principal=principal,
+                model=Assessment,
+                data={**ids, "assessed_on": date(2025, 9, 20)},
+            )
+    with session_scope(world.engine) as session:
+        own = services.create(
+            session=session, principal=karo, model=Assessment,
+            data={"participant_id": world.kab_participant, "facility_id": world.kab, "assessed_on": date(2025, 9, 20)},
         )  # fmt: skip
+    with pytest.raises(ScopeError), session_scope(world.engine) as session:
+        services.update(
+            session=session, principal=karo, model=Assessment, row_id=own.id,
+            changes={"participant_id": world.pem_participant},
+        )  # fmt: skip
+    with Session(world.engine) as session:
+        assert session.get(Assessment, own.id).participant_id == world.kab_participant
+    assert count(world.engine, Assessment) == 1
+    assert audit_count(world.engine) == 1
 
 
 def test_only_admin_deletes(world):
@@ -343,7 +373,12 @@ def test_only_admin_deletes(world):
         )  # fmt: skip
     assert audit_count(world.engine) == 0
     with session_scope(world.engine) as session:
-        services.delete(session=session, principal=world.principal["admin.demo"], model=Screening, row_id=world.kab_screening)
+        services.delete(
+            session=session,
+            principal=world.principal["admin.demo"],
+            model=Screening,
+            row_id=world.kab_screening,
+        )
     with Session(world.engine) as session:
         assert session.get(Screening, world.kab_screening) is None
         assert session.get(Screening, world.pem_screening) is not None
@@ -355,26 +390,55 @@ def test_admin_changes_any_facility(world):
     admin = world.principal["admin.demo"]
     with session_scope(world.engine) as session:
         for row_id in (world.kab_participant, world.pem_participant):
-            services.update(session=session, principal=admin, model=Participant, row_id=row_id, changes={"birth_year": 1980})
+            services.update(
+                session=session,
+                principal=admin,
+                model=Participant,
+                row_id=row_id,
+                changes={"birth_year": 1980},
+            )
     with Session(world.engine) as session:
-        assert {session.get(Participant, i).birth_year for i in (world.kab_participant, world.pem_participant)} == {1980}
+        assert {
+            session.get(Participant, i).birth_year for i in (world.kab_participant, world.pem_participant)
+        } == {1980}
 
 
-def test_facility_less_records_are_admin_only(world):
-    """An outreach event without a facility may be written by the admin only; staff must name their facility."""
+def test_region_level_records_need_a_facility_of_that_region_in_scope(world):
+    """A public outreach event without a facility may be written by staff of that region, not of another."""
     with Session(world.engine) as session:
-        region = session.get(Facility, world.pem).region_id
+        pekalongan = session.get(Facility, world.pem).region_id
+        karo = session.get(Facility, world.kab).region_id
     event = {
-        "region_id": region, "held_on": date(2025, 9, 5), "place": "Aula", "event_type": "penyuluhan",
-        "audience": "wbp", "people_reached": 40,
+        "held_on": date(2025, 9, 5), "place": "Alun-alun", "event_type": "kampanye",
+        "audience": "public", "people_reached": 250,
     }  # fmt: skip
     petugas = world.principal["petugas.pemalang"]
     with pytest.raises(ScopeError), session_scope(world.engine) as session:
-        services.create(session=session, principal=petugas, model=OutreachEvent, data=event)
+        services.create(
+            session=session, principal=petugas, model=OutreachEvent, data={**event, "region_id": karo}
+        )
     with session_scope(world.engine) as session:
-        services.create(session=session, principal=petugas, model=OutreachEvent, data={**event, "facility_id": world.pem})
-        services.create(session=session, principal=world.principal["admin.demo"], model=OutreachEvent, data=event)
+        services.create(
+            session=session, principal=petugas, model=OutreachEvent, data={**event, "region_id": pekalongan}
+        )
+        services.create(
+            session=session,
+            principal=world.principal["admin.demo"],
+            model=OutreachEvent,
+            data={**event, "region_id": karo},
+        )
     assert count(world.engine, OutreachEvent) == 2
+
+
+def test_leadership_cannot_open_participant_records(world):
+    """A pimpinan in scope still gets ScopeError for a participant-level record: aggregates only."""
+    with pytest.raises(ScopeError), Session(world.engine) as session:
+        services.get_in_scope(
+            session=session,
+            principal=world.principal["karutan.pemalang"],
+            model=Participant,
+            row_id=world.pem_participant,
+        )
 
 
 def test_unknown_field_is_refused(world):

@@ -1,0 +1,121 @@
+"""The login form under AppTest: success, the one generic failure message, lockout, idle timeout, logout."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
+
+from rehabdata.auth import LOCKOUT, MAX_FAILED_LOGINS
+from rehabdata.demo import DEMO_PASSWORD
+from rehabdata.i18n import t
+from rehabdata.models import User, utcnow
+from tests.pages.apptest import ADMIN, DASHBOARD, log_in
+
+FAILED = t("login.failed", "id")
+TIMED_OUT = t("login.timed_out", "id")
+
+
+@pytest.fixture
+def app(app_env) -> AppTest:
+    """The app on the known dataset (user admin.demo), showing the login form."""
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=60).run()
+    assert not at.exception
+    return at
+
+
+def shows_login_form(at: AppTest) -> bool:
+    keys = {widget.key for widget in at.text_input}
+    return {"login_username", "login_password"} <= keys
+
+
+def errors(at: AppTest) -> list[str]:
+    return [error.value for error in at.error]
+
+
+def test_only_the_login_page_exists_before_login(app):
+    """Logged out, the form is shown, no dashboard renders and no other page can be opened."""
+    assert shows_login_form(app)
+    assert "principal" not in app.session_state
+    assert len(app.metric) == 0
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("pages/overview.py")
+
+
+def test_correct_password_logs_in(app):
+    """The right password stores the principal, hides the form and shows the dashboard and logout button."""
+    log_in(app, ADMIN, DEMO_PASSWORD)
+    assert not app.exception
+    principal = app.session_state["principal"]
+    assert principal.username == ADMIN and principal.all_facilities
+    assert not shows_login_form(app)
+    assert app.button(key="logout").label == t("login.logout", "id")
+    assert len(app.metric) > 0  # the Ringkasan cards
+    assert errors(app) == []
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(app):
+    """A wrong password and an unknown username both show exactly the generic message; the password is cleared."""
+    log_in(app, ADMIN, "wrong-password-123")
+    wrong_password = errors(app)
+    assert "principal" not in app.session_state
+    assert app.text_input(key="login_password").value == ""
+    log_in(app, "tidak.ada", DEMO_PASSWORD)
+    unknown_user = errors(app)
+    assert "principal" not in app.session_state
+    assert wrong_password == unknown_user == [FAILED]
+    assert shows_login_form(app)
+
+
+def test_lockout_refuses_the_right_password_until_it_expires(app, app_env):
+    """After 5 wrong passwords the right one is refused with the same message; after the lock it works."""
+    for attempt in range(MAX_FAILED_LOGINS):
+        log_in(app, ADMIN, f"salah-{attempt}-sandi")
+        assert errors(app) == [FAILED]
+    log_in(app, ADMIN, DEMO_PASSWORD)
+    assert "principal" not in app.session_state
+    assert errors(app) == [FAILED]
+
+    with Session(app_env.engine) as session:
+        user = session.exec(select(User).where(User.username == ADMIN)).one()
+        assert user.locked_until is not None and user.locked_until > utcnow()
+        assert user.locked_until - utcnow() <= LOCKOUT
+        user.locked_until = utcnow() - timedelta(seconds=1)  # 15 minutes later
+        session.add(user)
+        session.commit()
+    log_in(app, ADMIN, DEMO_PASSWORD)
+    assert app.session_state["principal"].username == ADMIN
+
+
+def test_idle_session_is_logged_out_with_a_notice(app):
+    """31 minutes without activity: the next run shows the login form with the timed-out notice."""
+    log_in(app, ADMIN, DEMO_PASSWORD)
+    assert "principal" in app.session_state
+    app.session_state["last_activity"] = utcnow() - timedelta(minutes=31)
+    app.run()
+    assert not app.exception
+    assert shows_login_form(app)
+    assert "principal" not in app.session_state
+    assert [warning.value for warning in app.warning] == [TIMED_OUT]
+
+
+def test_recent_activity_keeps_the_session(app):
+    """29 minutes without activity: still logged in, and the activity time is refreshed."""
+    log_in(app, ADMIN, DEMO_PASSWORD)
+    earlier = utcnow() - timedelta(minutes=29)
+    app.session_state["last_activity"] = earlier
+    app.run()
+    assert "principal" in app.session_state
+    assert not shows_login_form(app)
+    assert app.session_state["last_activity"] > earlier + timedelta(minutes=28)
+
+
+def test_logout_returns_to_the_login_form(app):
+    """Clicking logout forgets the principal and shows the login form again, without an error."""
+    log_in(app, ADMIN, DEMO_PASSWORD)
+    app.button(key="logout").click().run()
+    assert not app.exception
+    assert "principal" not in app.session_state
+    assert "last_activity" not in app.session_state
+    assert shows_login_form(app)
+    assert errors(app) == [] and len(app.warning) == 0

@@ -8,10 +8,11 @@ what. Secrets never enter it: a password hash is recorded as "***" (a reset show
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import update
 from sqlmodel import Session, SQLModel, select
 
 from rehabdata.auth import Principal, ScopeError
-from rehabdata.models import AuditLog, Role
+from rehabdata.models import AuditLog, DataVersion, Role
 
 SECRET_FIELDS = frozenset({"password_hash"})
 REDACTED = "***"
@@ -43,6 +44,7 @@ def record(
     facility_id: int | None = None,
 ) -> AuditLog:
     """Add the audit row for a write; it commits or rolls back together with the write."""
+    bump_data_version(session)
     row = AuditLog(
         user_id=principal.user_id,
         username=principal.username,
@@ -54,6 +56,16 @@ def record(
     )
     session.add(row)
     return row
+
+
+def bump_data_version(session: Session) -> None:
+    """Count a write (atomically, in the write's transaction) so every app process drops stale caches."""
+    session.execute(update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1))
+
+
+def data_version(session: Session) -> int:
+    """The number of write transactions so far (cache key for KPI results)."""
+    return session.exec(select(DataVersion.version).where(DataVersion.id == 1)).first() or 0
 
 
 class AuditQuery(BaseModel):

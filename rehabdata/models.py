@@ -802,3 +802,12 @@ class MonevActionCreate(SQLModel):
     owner: str = Field(default="", max_length=120)
     due_on: date | None = None
     status: ActionStatus = ActionStatus.OPEN
+
+
+class DataVersion(SQLModel, table=True):
+    """A counter bumped in every write transaction: caches in every app process key on it."""
+
+    __tablename__ = "data_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0

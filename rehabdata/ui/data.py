@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import kpis
+from rehabdata import audit, kpis
 from rehabdata.auth import Principal
 from rehabdata.bootstrap import is_demo
 from rehabdata.db import database_url as current_database_url
@@ -19,8 +19,14 @@ from rehabdata.kpis import Dimension, Filters
 
 
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
-def kpi_frame(name: str, database_url: str, filters: Filters, by: tuple[Dimension, ...] = ()) -> pd.DataFrame:
-    """The KPI ``name`` for ``filters`` grouped by ``by``, computed in SQL."""
+def kpi_frame(
+    name: str, database_url: str, filters: Filters, by: tuple[Dimension, ...] = (), data_version: int = 0
+) -> pd.DataFrame:
+    """The KPI ``name`` for ``filters`` grouped by ``by``, computed in SQL.
+
+    ``data_version`` (bumped by every write, in any process) is part of the cache key, so no app
+    process serves a result older than the last write anywhere.
+    """
     function = kpis.KPI_FUNCTIONS[name]
     with Session(get_engine(database_url)) as session:
         return function(session, filters, by)
@@ -38,6 +44,12 @@ def agreement_start(database_url: str, filters: Filters) -> date | None:
     """Earliest signing date of the agreements covering the selection."""
     with Session(get_engine(database_url)) as session:
         return kpis.agreement_start(session, filters)
+
+
+def current_data_version(database_url: str) -> int:
+    """The database's write counter (one primary-key read)."""
+    with Session(get_engine(database_url)) as session:
+        return audit.data_version(session)
 
 
 def clear_caches() -> None:
@@ -66,7 +78,9 @@ def kpi(name: str, filters: Filters, by: tuple[Dimension, ...] = ()) -> pd.DataF
     same scope share cached results and nobody is served another scope's figures.
     """
     url = current_database_url()
-    frame = kpi_frame(name, url, kpis.scope_filters(require_principal(), filters), by)
+    frame = kpi_frame(
+        name, url, kpis.scope_filters(require_principal(), filters), by, current_data_version(url)
+    )
     lookup = facility_lookup(url)
     if "facility_id" in frame.columns and "facility" not in frame.columns:
         frame = frame.merge(lookup[["facility_id", "facility"]], on="facility_id", how="left")

@@ -48,6 +48,7 @@ DATA_ENTRY = (
     ("pages/entry_outreach.py", "page.outreach_entry", ":material/campaign:", "input-penjangkauan"),
     ("pages/entry_monev.py", "page.monev_entry", ":material/checklist:", "input-monev"),
     ("pages/entry_population.py", "page.population_entry", ":material/people:", "populasi"),
+    ("pages/entry_import.py", "page.import", ":material/upload_file:", "impor"),
 )
 PARTNER_ENTRY = ("pages/entry_sessions.py", "pages/entry_outreach.py", "pages/entry_monev.py")
 ADMINISTRATION = (
@@ -72,4 +73,4 @@ elif principal.role == Role.MITRA:
     pages[tr("nav.section.entry")] = build(tuple(e for e in DATA_ENTRY if e[0] in PARTNER_ENTRY))
 if principal.role == Role.ADMIN:
     pages[tr("nav.section.admin")] = build(ADMINISTRATION)
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()

@@ -70,13 +70,35 @@ def outcome(form: str, shown_fields: tuple[str, ...]) -> None:
             st.error(problem.message(lang()), icon=":material/error:")
 
 
-def recent(frame: pd.DataFrame, *, key: str, column_config: dict | None = None) -> None:
-    """The latest entries of this kind for the user's facilities, below the form."""
+# Columns of the entry lists whose codes are shown in the user's language (column → message prefix).
+_CODED_COLUMNS = {
+    "overall_risk": "risk",
+    "programme": "programme",
+    "status": "status",
+    "exit_reason": "status",
+    "session_type": "session_type",
+    "urine_result": "urine",
+    "sex": "sex",
+    "legal_status": "legal_status",
+    "modality": "modality",
+}
+
+
+def recent(frame: pd.DataFrame, *, key: str) -> None:
+    """The latest entries of this kind for the user's facilities, below the form, in the user's language."""
     st.subheader(tr("entry.recent"))
     if frame.empty:
         st.caption(tr("empty.selection"))
-    else:
-        st.dataframe(frame, hide_index=True, column_config=column_config, key=f"recent_{key}")
+        return
+    shown = frame.drop(columns=[c for c in ("id", "participant_id") if c in frame.columns])
+    for column, prefix in _CODED_COLUMNS.items():
+        if column in shown.columns:
+            shown[column] = [
+                tr(f"{prefix}.{value}") if isinstance(value, str) and value else value
+                for value in shown[column]
+            ]
+    labels = {column: tr(f"col.{column}") for column in shown.columns}
+    st.dataframe(shown, hide_index=True, column_config=labels, key=f"recent_{key}")
 
 
 def facility_name(principal: Principal, facility_id: int) -> str:

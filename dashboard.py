@@ -38,6 +38,8 @@ DASHBOARDS = (
     ("pages/comparison.py", "page.comparison", ":material/compare_arrows:", "fasilitas-wilayah"),
     ("pages/outreach.py", "page.outreach", ":material/campaign:", "penjangkauan"),
     ("pages/agreements.py", "page.agreements", ":material/handshake:", "kerja-sama"),
+    ("pages/data_quality.py", "page.data_quality", ":material/rule:", "kelengkapan-data"),
+    ("pages/meeting.py", "page.meeting", ":material/co_present:", "rapat-koordinasi"),
 )
 DATA_ENTRY = (
     ("pages/entry_participants.py", "page.participants", ":material/badge:", "peserta"),
@@ -50,7 +52,12 @@ DATA_ENTRY = (
     ("pages/entry_population.py", "page.population_entry", ":material/people:", "populasi"),
     ("pages/entry_import.py", "page.import", ":material/upload_file:", "impor"),
 )
-PARTNER_ENTRY = ("pages/entry_sessions.py", "pages/entry_outreach.py", "pages/entry_monev.py")
+PARTNER_ENTRY = (
+    "pages/entry_sessions.py",
+    "pages/entry_outreach.py",
+    "pages/entry_monev.py",
+    "pages/entry_import.py",
+)
 ADMINISTRATION = (
     ("pages/admin_users.py", "page.users", ":material/manage_accounts:", "pengguna"),
     ("pages/audit_trail.py", "page.audit", ":material/history:", "jejak-audit"),

@@ -52,6 +52,7 @@ st.selectbox(
     tr("screening_entry.urine"),
     list(UrineResult),
     format_func=lambda v: tr(f"urine.{v}"),
+    index=list(UrineResult).index(UrineResult.NOT_DONE),  # no test done unless staff say so
     key="follow_up_urine",
 )
 
@@ -75,5 +76,5 @@ def create(session: Session) -> str:
     return tr("follow_up.saved", risk=tr(f"risk.{row.overall_risk}"))
 
 
-st.button(tr("entry.save"), key="follow_up_submit", type="primary", on_click=forms.save, args=(FORM, create))
+forms.save_button(FORM, create, key="follow_up_submit")
 forms.outcome(FORM, ("participant_id", "screened_on", "answers", "injecting"))

@@ -76,5 +76,5 @@ def create(session) -> str:
     return tr("monev.saved", count=len(rows))
 
 
-st.button(tr("entry.save"), key="monev_submit", type="primary", on_click=forms.save, args=(FORM, create))
+forms.save_button(FORM, create, key="monev_submit")
 forms.outcome(FORM, ("visited_on", "team", "actions"))

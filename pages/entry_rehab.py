@@ -24,6 +24,7 @@ with Session(engine()) as session:
     active = records.recent_enrollments(session, principal, active_only=True, limit=1000)
 present = present[present["exited_on"].isna()]
 codes = dict(zip(present["id"].astype(int), present["code"] + " · " + present["facility"], strict=True))
+plain_codes = dict(zip(present["id"].astype(int), present["code"], strict=True))
 
 
 def enrol(session: Session) -> str:
@@ -38,7 +39,7 @@ def enrol(session: Session) -> str:
             "started_on": state["enrol_started_on"],
         },
     )
-    return tr("rehab_entry.enrolled", code=codes.get(row.participant_id, ""))
+    return tr("rehab_entry.enrolled", code=plain_codes.get(row.participant_id, ""))
 
 
 def end(session: Session) -> str:
@@ -73,7 +74,7 @@ def assess(session: Session) -> str:
             "recommended_programme": state["assessment_programme"],
         },
     )
-    return tr("rehab_entry.assessed", code=codes.get(row.participant_id, ""))
+    return tr("rehab_entry.assessed", code=plain_codes.get(row.participant_id, ""))
 
 
 assess_tab, enrol_tab, end_tab = st.tabs(

@@ -49,6 +49,7 @@ st.selectbox(
     tr("screening_entry.urine"),
     list(UrineResult),
     format_func=lambda v: tr(f"urine.{v}"),
+    index=list(UrineResult).index(UrineResult.NOT_DONE),  # no test done unless staff say so
     key="screening_urine",
 )
 
@@ -74,7 +75,7 @@ def create(session: Session) -> str:
     )
 
 
-st.button(tr("entry.save"), key="screening_submit", type="primary", on_click=forms.save, args=(FORM, create))
+forms.save_button(FORM, create, key="screening_submit")
 forms.outcome(FORM, ("participant_id", "screened_on", "answers", "injecting"))
 
 with Session(engine()) as session:

@@ -95,7 +95,7 @@ def create(session: Session) -> str:
     return tr("session_entry.saved", date=row.held_on.strftime("%d/%m/%Y"), count=len(attended))
 
 
-st.button(tr("entry.save"), key="session_submit", type="primary", on_click=forms.save, args=(FORM, create))
+forms.save_button(FORM, create, key="session_submit")
 forms.outcome(FORM, ("held_on", "topic", "duration_minutes", "attended"))
 
 with Session(engine()) as session:

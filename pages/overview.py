@@ -5,11 +5,12 @@ from dataclasses import replace
 import streamlit as st
 
 from rehabdata import charts
-from rehabdata.i18n import format_day
+from rehabdata.completeness import overdue_count
+from rehabdata.i18n import format_day, format_number
 from rehabdata.periods import previous_period
 from rehabdata.ui import cards, filters, panels
 from rehabdata.ui.context import lang, tr
-from rehabdata.ui.data import kpi
+from rehabdata.ui.data import kpi, reporting_completeness
 
 st.title(tr("page.overview"))
 selection = filters.show()
@@ -25,6 +26,11 @@ st.caption(
         end=format_day(selection.end, lang()),
     )
 )
+overdue = overdue_count(reporting_completeness(selection))
+if overdue:  # say so, or an undercount reads as a drop
+    st.warning(
+        tr("completeness.overview_warning", count=format_number(overdue, lang())), icon=":material/warning:"
+    )
 
 table = kpi("overview_by_facility", selection, ("facility",))
 if table.empty or not (table[["screenings", "sessions", "active_enrollments"]].to_numpy().any()):

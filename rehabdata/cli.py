@@ -1,13 +1,15 @@
-"""Command line: ``python -m rehabdata {init,demo,create-user} …``."""
+"""Command line: ``python -m rehabdata {init,demo,create-user,import} …``."""
 
 import argparse
 import getpass
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
-from rehabdata.auth import UserError, create_user
+from sqlmodel import Session
+
+from rehabdata.auth import Principal, ScopeError, UserError, create_user
 from rehabdata.db import database_url, get_engine, session_scope, upgrade_schema
 from rehabdata.models import Role
 
@@ -68,6 +70,114 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sqlmodel import select
+
+    from rehabdata import importer
+    from rehabdata.auth import principal_for
+    from rehabdata.models import User
+
+    engine = get_engine()
+    upgrade_schema(engine)
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    with session_scope(engine) as session:
+        acting = select(User).where(User.is_active)
+        if args.user:
+            acting = acting.where(User.username == args.user.strip().lower())
+        else:
+            acting = acting.where(User.role == Role.ADMIN).order_by(User.id)
+        user = session.exec(acting).first()
+        if user is None:
+            print(f"error: no active user {args.user or '(admin)'}", file=sys.stderr)
+            return 2
+        plan = importer.import_file(session, principal_for(session, user), args.kind, data, args.file)
+        if not plan.ok:
+            rows = importer.problem_rows(plan.problems, args.lang)
+            print("\t".join(rows[0]))
+            for row in rows[: args.max_problems]:
+                print("\t".join(row.values()))
+            if len(rows) > args.max_problems:
+                print(f"… {len(rows) - args.max_problems} more")
+            print(f"{len(rows)} problems: nothing imported", file=sys.stderr)
+            return 2
+        print(importer.summary(plan, args.lang))
+    return 0
+
+
+def _acting_principal(session: Session, username: str | None) -> Principal | None:
+    """The principal of the active user ``username``, or of the first active admin; None if none."""
+    from sqlmodel import select
+
+    from rehabdata.auth import principal_for
+    from rehabdata.models import User
+
+    acting = select(User).where(User.is_active)
+    if username:
+        acting = acting.where(User.username == username.strip().lower())
+    else:
+        acting = acting.where(User.role == Role.ADMIN).order_by(User.id)
+    user = session.exec(acting).first()
+    return principal_for(session, user) if user else None
+
+
+def _write_deck(
+    args: argparse.Namespace, kind: str, code: str, start: date, end: date, out: str | None
+) -> int:
+    """Build the meeting deck of one subject and period and write it to ``out`` (or its default name)."""
+    from pathlib import Path
+
+    from rehabdata.deck import close_renderer, render_deck
+    from rehabdata.meeting import view_for
+
+    if end < start:
+        print(f"error: --to {end} is before --from {start}", file=sys.stderr)
+        return 2
+    engine = get_engine()
+    upgrade_schema(engine)
+    with session_scope(engine) as session:
+        principal = _acting_principal(session, args.user)
+        if principal is None:
+            print(f"error: no active user {args.user or '(admin)'}", file=sys.stderr)
+            return 2
+        try:
+            view = view_for(session, principal, kind, code, start, end, args.lang)
+        except (LookupError, ScopeError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    try:
+        data = render_deck(view)
+    finally:
+        close_renderer()
+    path = Path(out or view.file_name("pptx"))
+    path.write_bytes(data)
+    print(f"wrote {path} ({len(view.slides)} slides, {len(data) / 1024:,.0f} KB)")
+    return 0
+
+
+def _export_deck(args: argparse.Namespace) -> int:
+    kind, code = next((k, c) for k, c in (("agreement", args.agreement), ("region", args.region),
+                                          ("facility", args.facility)) if c)  # fmt: skip
+    return _write_deck(args, kind, code, args.start, args.end, args.out)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from rehabdata.periods import add_months
+
+    end = min(add_months(args.month, 1) - timedelta(days=1), date.today())
+    out = args.out or f"laporan_{args.facility}_{args.month:%Y-%m}.pptx"
+    return _write_deck(args, "facility", args.facility, args.month, end, out)
+
+
+def _month(text: str) -> date:
+    return date.fromisoformat(f"{text}-01")
+
+
 def _safe_url() -> str:
     from sqlalchemy.engine import make_url
 
@@ -99,6 +209,40 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--facility", action="append", default=[], help="facility code in scope (repeatable)")
     user.add_argument("--region", action="append", default=[], help="region code in scope (repeatable)")
     user.set_defaults(run=_create_user)
+
+    bulk = commands.add_parser(
+        "import", help="check a CSV/XLSX file and import all its rows, or none (prints the problems)"
+    )
+    bulk.add_argument("file")
+    from rehabdata.importer import Kind  # here, not at the top: only this command needs openpyxl
+
+    bulk.add_argument("--kind", required=True, choices=[kind.value for kind in Kind])
+    bulk.add_argument("--user", default=None, help="act as this user (default: the first active admin)")
+    bulk.add_argument("--lang", choices=["id", "en"], default="id")
+    bulk.add_argument("--max-problems", type=int, default=200, help="problems to print (all are counted)")
+    bulk.set_defaults(run=_import)
+
+    deck = commands.add_parser(
+        "export-deck", help="write the Rapat Koordinasi deck (.pptx) of an agreement, region or facility"
+    )
+    subject = deck.add_mutually_exclusive_group(required=True)
+    subject.add_argument("--agreement", help="agreement code, e.g. mou-karo-2025")
+    subject.add_argument("--region", help="region code, e.g. karo")
+    subject.add_argument("--facility", help="facility code, e.g. rutan-kabanjahe")
+    deck.add_argument("--from", dest="start", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    deck.add_argument("--to", dest="end", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    deck.add_argument("--lang", choices=["id", "en"], default="id")
+    deck.add_argument("--out", default=None, help="output .pptx (default: rapat_<code>_<from>_<to>.pptx)")
+    deck.add_argument("--user", default=None, help="act as this user (default: the first active admin)")
+    deck.set_defaults(run=_export_deck)
+
+    report = commands.add_parser("report", help="write one facility's monthly report deck (.pptx)")
+    report.add_argument("--facility", required=True, help="facility code, e.g. rutan-kabanjahe")
+    report.add_argument("--month", type=_month, required=True, help="YYYY-MM")
+    report.add_argument("--lang", choices=["id", "en"], default="id")
+    report.add_argument("--out", default=None, help="output .pptx (default: laporan_<facility>_<month>.pptx)")
+    report.add_argument("--user", default=None, help="act as this user (default: the first active admin)")
+    report.set_defaults(run=_report)
     return parser
 
 

@@ -512,7 +512,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "meeting.col.urine_tested": {"id": "Tes urine", "en": "Urine tests"},
     "meeting.col.urine_negative": {"id": "Urine negatif", "en": "Negative urine tests"},
     "meeting.col.agreement": {"id": "Kerja sama", "en": "Agreement"},
-    "meeting.col.delivery_rate": {"id": "Capaian", "en": "Delivered"},
+    "meeting.col.delivery_rate": {"id": "Capaian (% target)", "en": "Share of target"},
     "meeting.col.actions": {"id": "Tindak lanjut", "en": "Actions"},
     "meeting.col.indicator": {"id": "Indikator", "en": "Indicator"},
     "meeting.col.value": {"id": "Nilai", "en": "Value"},
@@ -528,6 +528,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "meeting.cover.threshold": {"id": "Ambang penyamaran", "en": "Suppression threshold"},
     "meeting.cover.sheets": {"id": "Lembar", "en": "Sheets"},
     "meeting.cover.sheet": {"id": "Sampul", "en": "Cover"},
+    "meeting.cover.as_of": {"id": "Data per", "en": "Data as of"},
+    "meeting.notes": {"id": "Catatan pembicara", "en": "Speaker notes"},
     # bulk import
     "page.import": {"id": "Impor Data", "en": "Import data"},
     "import.intro": {
@@ -569,8 +571,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "import.no": {"id": "Tidak", "en": "No"},
     "import.allowed": {"id": "Pilihan: {values}.", "en": "Allowed: {values}."},
     "import.delete_example": {
-        "id": "Hapus baris contoh di lembar Data sebelum mengimpor. Tanggal: YYYY-MM-DD atau DD/MM/YYYY.",
-        "en": "Delete the example row on the Data sheet before importing. Dates: YYYY-MM-DD or DD/MM/YYYY.",
+        "id": "Hapus baris contoh pada templat sebelum mengimpor. Tanggal: YYYY-MM-DD atau DD/MM/YYYY.",
+        "en": "Delete the template's example row before importing. Dates: YYYY-MM-DD or DD/MM/YYYY.",
     },
     "import.col.kode_upt": {
         "id": "Kode UPT, mis. rutan-kabanjahe (lihat daftar kode).",
@@ -816,6 +818,164 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "id": "Q3–Q5 dilewati bila Q2 = 0 (tidak dipakai 3 bulan terakhir); kosongkan.",
         "en": "Q3–Q5 are skipped when Q2 is 0 (not used in the past 3 months); leave blank.",
     },
+    # reporting completeness and data quality
+    "page.data_quality": {"id": "Kelengkapan Data", "en": "Data completeness"},
+    "completeness.state.complete": {"id": "Lengkap", "en": "Complete"},
+    "completeness.state.late": {"id": "Terlambat", "en": "Late"},
+    "completeness.state.incomplete": {"id": "Belum lengkap", "en": "Incomplete"},
+    "completeness.state.not_due_yet": {"id": "Belum jatuh tempo", "en": "Not due yet"},
+    "completeness.missing.population": {
+        "id": "Populasi WBP bulan ini belum diisi",
+        "en": "The month's WBP population is missing",
+    },
+    "completeness.missing.session": {
+        "id": "{programme}: belum ada sesi dengan kehadiran tercatat",
+        "en": "{programme}: no session with attendance recorded",
+    },
+    "completeness.missing.screening_risk": {
+        "id": "{count} skrining tanpa tingkat risiko",
+        "en": "{count} screenings without a risk level",
+    },
+    "completeness.deadline_caption": {
+        "id": "Data satu bulan tepat waktu bila diisi paling lambat tanggal {day} bulan berikutnya. "
+        "Sesi dan kehadiran tidak mencatat waktu input, jadi keterlambatan dinilai dari populasi dan skrining.",
+        "en": "A month's data is on time when entered by day {day} of the following month. "
+        "Sessions and attendance carry no entry time, so lateness is judged on population and screenings.",
+    },
+    "completeness.grid": {
+        "id": "Status pelaporan per UPT dan bulan",
+        "en": "Reporting status by facility and month",
+    },
+    "completeness.details": {"id": "Rincian per UPT-bulan", "en": "Details by facility-month"},
+    "completeness.to_fix": {"id": "Yang perlu dilengkapi", "en": "What needs completing"},
+    "completeness.nothing_to_fix": {
+        "id": "Tidak ada yang perlu dilengkapi untuk pilihan ini.",
+        "en": "Nothing needs completing for this selection.",
+    },
+    "completeness.more": {
+        "id": "… dan {count} UPT-bulan lainnya (lihat tabel rincian).",
+        "en": "… and {count} more facility-months (see the details table).",
+    },
+    "completeness.fix.population": {"id": "Isi populasi", "en": "Enter the population"},
+    "completeness.fix.session": {"id": "Catat sesi & kehadiran", "en": "Record sessions & attendance"},
+    "completeness.fix.screening_risk": {"id": "Buka input skrining", "en": "Open screening entry"},
+    "completeness.overview_warning": {
+        "id": "Data {count} UPT-bulan dalam periode ini belum lengkap padahal batas pelaporan sudah lewat: "
+        "angka bisa lebih rendah dari kenyataan (lihat Kelengkapan Data).",
+        "en": "{count} facility-months in this period are incomplete past their reporting deadline: "
+        "figures may undercount (see Data completeness).",
+    },
+    "col.missing": {"id": "Yang kurang", "en": "Missing"},
+    "col.deadline": {"id": "Batas pelaporan", "en": "Deadline"},
+    "col.population_entered": {"id": "Populasi diisi (UTC)", "en": "Population entered (UTC)"},
+    "col.rule": {"id": "Aturan", "en": "Rule"},
+    "col.severity": {"id": "Tingkat", "en": "Severity"},
+    "col.record": {"id": "Data", "en": "Record"},
+    "col.date": {"id": "Tanggal", "en": "Date"},
+    "col.problem": {"id": "Masalah", "en": "Problem"},
+    "col.issues": {"id": "Jumlah masalah", "en": "Issues"},
+    "quality.title": {"id": "Pemeriksaan kualitas data", "en": "Data-quality checks"},
+    "quality.help": {
+        "id": "Memeriksa data periode dan UPT terpilih terhadap aturan di bawah; tidak mengubah data apa pun.",
+        "en": "Checks the selected period's and facilities' data against the rules below; changes nothing.",
+    },
+    "quality.run": {"id": "Jalankan pemeriksaan", "en": "Run checks"},
+    "quality.none": {"id": "Tidak ada masalah ditemukan.", "en": "No issues found."},
+    "quality.summary": {
+        "id": "{errors} kesalahan, {warnings} peringatan.",
+        "en": "{errors} errors, {warnings} warnings.",
+    },
+    "quality.counts_only": {
+        "id": "Pimpinan melihat jumlah masalah per aturan dan UPT; rincian per peserta hanya untuk petugas, mitra dan admin.",
+        "en": "Leadership sees issue counts per rule and facility; participant-level details are for staff, partners and admins.",
+    },
+    "quality.severity.error": {"id": "Kesalahan", "en": "Error"},
+    "quality.severity.warning": {"id": "Peringatan", "en": "Warning"},
+    "quality.rule.attendance_outside_enrollment": {
+        "id": "Kehadiran di luar masa pendaftaran",
+        "en": "Attendance outside the enrolment",
+    },
+    "quality.rule.attendance_above_enrolled": {
+        "id": "Hadir lebih banyak dari peserta terdaftar",
+        "en": "More present than enrolled",
+    },
+    "quality.rule.screening_after_exit": {
+        "id": "Skrining sesudah peserta keluar",
+        "en": "Screening after the participant left",
+    },
+    "quality.rule.follow_up_before_screening": {
+        "id": "Tindak lanjut sebelum skrining",
+        "en": "Follow-up before the screening",
+    },
+    "quality.rule.risk_without_assessment": {
+        "id": "Risiko sedang/tinggi tanpa asesmen lebih dari 30 hari",
+        "en": "Moderate/high risk without assessment after 30 days",
+    },
+    "quality.rule.enrollment_open_after_exit": {
+        "id": "Pendaftaran masih aktif setelah peserta keluar",
+        "en": "Enrolment still active after the participant left",
+    },
+    "quality.rule.screenings_above_population": {
+        "id": "Skrining melebihi populasi WBP",
+        "en": "Screenings above the WBP population",
+    },
+    "quality.rule.screenings_above_admissions": {
+        "id": "Skrining melebihi penerimaan baru",
+        "en": "Screenings above new admissions",
+    },
+    "quality.rule.outreach_outlier": {
+        "id": "Jumlah orang terjangkau tidak wajar",
+        "en": "Unusual number of people reached",
+    },
+    "quality.attendance_outside_enrollment": {
+        "id": "Hadir di sesi {programme} tanggal {date}, padahal tidak terdaftar aktif dalam program itu.",
+        "en": "Present at a {programme} session on {date} without an active enrolment in that programme.",
+    },
+    "quality.attendance_above_enrolled": {
+        "id": "Sesi {programme} tanggal {date}: {attended} hadir, padahal hanya {enrolled} peserta terdaftar aktif.",
+        "en": "{programme} session on {date}: {attended} present but only {enrolled} actively enrolled.",
+    },
+    "quality.screening_after_exit": {
+        "id": "Skrining tanggal {date}, sesudah peserta keluar pada {exited}.",
+        "en": "Screened on {date}, after the participant left on {exited}.",
+    },
+    "quality.follow_up_before_screening": {
+        "id": "Tindak lanjut tanggal {date} sebelum skrining pertamanya ({first}).",
+        "en": "Follow-up on {date} before the participant's first screening ({first}).",
+    },
+    "quality.follow_up_without_screening": {
+        "id": "Tindak lanjut tanggal {date} tanpa skrining awal.",
+        "en": "Follow-up on {date} without a baseline screening.",
+    },
+    "quality.risk_without_assessment": {
+        "id": "Risiko {risk} pada skrining {date}; belum diasesmen setelah {days} hari.",
+        "en": "{risk} risk at the screening on {date}; not assessed after {days} days.",
+    },
+    "quality.enrollment_open_after_exit": {
+        "id": "{programme} masih aktif, padahal peserta keluar pada {exited} ({days} hari lalu).",
+        "en": "{programme} still active although the participant left on {exited} ({days} days ago).",
+    },
+    "quality.screenings_above_population": {
+        "id": "{month}: {screened} WBP diskrining, lebih dari populasi {population}.",
+        "en": "{month}: {screened} inmates screened, more than the population of {population}.",
+    },
+    "quality.screenings_above_admissions": {
+        "id": "{month}: {screened} WBP diskrining, lebih dari {admissions} penerimaan baru "
+        "(wajar bila sedang menyelesaikan tunggakan skrining).",
+        "en": "{month}: {screened} inmates screened, more than {admissions} new admissions "
+        "(plausible while screening a backlog).",
+    },
+    "quality.outreach_outlier": {
+        "id": "{date}: {people} orang terjangkau, jauh dari median UPT ini ({median}; skor-z termodifikasi {score}).",
+        "en": "{date}: {people} people reached, far from this facility's median ({median}; modified z-score {score}).",
+    },
+    "record.attendance": {"id": "Kehadiran", "en": "Attendance"},
+    "record.programme_session": {"id": "Sesi", "en": "Session"},
+    "record.screening": {"id": "Skrining", "en": "Screening"},
+    "record.follow_up": {"id": "Tindak lanjut", "en": "Follow-up"},
+    "record.enrollment": {"id": "Pendaftaran program", "en": "Enrolment"},
+    "record.facility_population": {"id": "Populasi", "en": "Population"},
+    "record.outreach_event": {"id": "Kegiatan penjangkauan", "en": "Outreach event"},
     # validation messages
     "validation.required": {"id": "Wajib diisi.", "en": "Required."},
     "validation.invalid": {"id": "Isian tidak valid.", "en": "Invalid value."},
@@ -872,6 +1032,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "validation.assist_scale": {
         "id": "Jawaban {question} {substance} harus salah satu dari {allowed} (tertulis {value}).",
         "en": "Answer {question} {substance} must be one of {allowed} (got {value}).",
+    },
+    "validation.injecting_scale": {
+        "id": "Jawaban Q8 harus salah satu dari {allowed} (tertulis {value}).",
+        "en": "Answer Q8 must be one of {allowed} (got {value}).",
     },
     "validation.narcotics_above_total": {
         "id": "WBP kasus narkotika tidak boleh melebihi jumlah WBP.",

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ValidationInfo, field_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator
 from sqlalchemy import JSON, CheckConstraint, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -556,6 +556,8 @@ class ParticipantCreate(SQLModel):
     exited_on: date | None = None
     exit_reason: ExitReason | None = None
 
+    model_config = ConfigDict(validate_default=True)  # so a missing exit reason is checked too
+
     @field_validator("code")
     @classmethod
     def _code(cls, value: str) -> str:
@@ -617,6 +619,8 @@ class ScreeningCreate(SQLModel):
     @field_validator("answers")
     @classmethod
     def _answers(cls, value: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        value = {substance: dict(answers) for substance, answers in value.items()}
+        value.get("tobacco", {}).pop("q5", None)  # Q5 is not asked for tobacco
         for substance, answers in value.items():
             if substance not in assist.SUBSTANCES:
                 raise rule("validation.unknown_substance", substance=substance)
@@ -624,8 +628,6 @@ class ScreeningCreate(SQLModel):
                 allowed = assist.QUESTION_SCALES.get(question)
                 if question not in assist.SCORED_QUESTIONS or allowed is None:
                     raise rule("validation.unknown_question", question=question)
-                if substance == "tobacco" and question == "q5":
-                    continue
                 if points not in allowed:
                     raise rule(
                         "validation.assist_scale",
@@ -640,7 +642,7 @@ class ScreeningCreate(SQLModel):
     @classmethod
     def _injecting(cls, value: int) -> int:
         if value not in assist.QUESTION_SCALES["q8"]:
-            raise rule("validation.assist_scale", substance="", question="Q8", allowed="0, 1, 2", value=value)
+            raise rule("validation.injecting_scale", allowed="0, 1, 2", value=value)
         return value
 
 

@@ -325,7 +325,7 @@ def _participant(session: Session, principal: Principal, participant_id: int) ->
         raise ValidationFailed([Problem("participant_id", "validation.unknown_participant")]) from None
 
 
-def _within_stay(participant: Participant, day: date, field: str) -> list[Problem]:
+def within_stay(participant: Participant, day: date, field: str) -> list[Problem]:
     """A record dated outside the participant's stay in the facility is refused."""
     if day < participant.admitted_on or (participant.exited_on is not None and day > participant.exited_on):
         exited = participant.exited_on.isoformat() if participant.exited_on else "…"
@@ -401,7 +401,7 @@ def create_screening(
     """Record a screening within the participant's stay; one per participant per day."""
     payload = validated(ScreeningCreate, data)
     participant = _participant(session, principal, payload.participant_id)
-    problems = _within_stay(participant, payload.screened_on, "screened_on")
+    problems = within_stay(participant, payload.screened_on, "screened_on")
     same_day = session.exec(
         select(Screening.id).where(
             Screening.participant_id == participant.id, Screening.screened_on == payload.screened_on
@@ -440,7 +440,7 @@ def create_enrollment(
     """Enrol a participant within their stay, unless already active in the same programme."""
     payload = validated(EnrollmentCreate, data)
     participant = _participant(session, principal, payload.participant_id)
-    problems = _within_stay(participant, payload.started_on, "started_on")
+    problems = within_stay(participant, payload.started_on, "started_on")
     active = session.exec(
         select(Enrollment.id).where(
             Enrollment.participant_id == participant.id,
@@ -479,7 +479,7 @@ def end_enrollment(
 
 
 def session_roster(session: Session, *, facility_id: int, programme: str, day: date) -> list[Participant]:
-    """Participants whose enrolment in ``programme`` at the facility is active on ``day``."""
+    """Participants present on ``day`` whose enrolment in ``programme`` at the facility is active then."""
     statement = (
         select(Participant)
         .join(Enrollment, Enrollment.participant_id == Participant.id)
@@ -488,6 +488,8 @@ def session_roster(session: Session, *, facility_id: int, programme: str, day: d
             Enrollment.programme == programme,
             Enrollment.started_on <= day,
             or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= day),
+            Participant.admitted_on <= day,
+            or_(Participant.exited_on.is_(None), Participant.exited_on >= day),
         )
         .order_by(Participant.code)
         .distinct()
@@ -540,11 +542,23 @@ def record_exit(
 ) -> Participant:
     """Record a participant's release or transfer; the date must fall after admission, not in the future."""
     participant = _participant(session, principal, participant_id)
-    values = participant.model_dump(include=set(ParticipantCreate.model_fields)) | {
+    values = participant.model_dump(include=set(ParticipantCreate.model_fields), warnings=False) | {
         "exited_on": exited_on,
         "exit_reason": reason,
     }
     payload = validated(ParticipantCreate, values)
+    open_enrollments = session.exec(
+        select(Enrollment.id).where(
+            Enrollment.participant_id == participant_id, Enrollment.status == EnrollmentStatus.ACTIVE
+        )
+    ).all()
+    for enrollment_id in open_enrollments:  # a released or transferred WBP leaves the programme too
+        end_enrollment(
+            session=session,
+            principal=principal,
+            enrollment_id=enrollment_id,
+            data={"status": str(payload.exit_reason), "ended_on": payload.exited_on, "end_reason": "exit"},
+        )
     return update(
         session=session,
         principal=principal,
@@ -572,7 +586,7 @@ def create_assessment(
     """Record an assessment within the participant's stay."""
     payload = validated(AssessmentCreate, data)
     participant = _participant(session, principal, payload.participant_id)
-    _refuse(_within_stay(participant, payload.assessed_on, "assessed_on"))
+    _refuse(within_stay(participant, payload.assessed_on, "assessed_on"))
     values = payload.model_dump() | {"facility_id": participant.facility_id}
     return create(session=session, principal=principal, model=Assessment, data=values)
 
@@ -583,7 +597,7 @@ def create_follow_up(
     """Record a follow-up ASSIST re-score within the stay; one per participant per day."""
     payload = validated(FollowUpCreate, data)
     participant = _participant(session, principal, payload.participant_id)
-    problems = _within_stay(participant, payload.screened_on, "screened_on")
+    problems = within_stay(participant, payload.screened_on, "screened_on")
     same_day = session.exec(
         select(FollowUp.id).where(
             FollowUp.participant_id == participant.id, FollowUp.followed_on == payload.screened_on

@@ -51,10 +51,11 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict)
 
     def message(self, lang: Lang) -> str:
-        """The message in ``lang`` (a substance code in the values is translated too)."""
+        """The message in ``lang`` (substance and programme codes in the values are translated too)."""
         params = dict(self.params)
-        if params.get("substance"):
-            params["substance"] = t(f"substance.{params['substance']}", lang)
+        for name in ("substance", "programme"):  # codes shown in the user's language
+            if params.get(name):
+                params[name] = t(f"{name}.{params[name]}", lang)
         return t(self.key, lang, **params)
 
 
@@ -77,6 +78,8 @@ def _problem(error: dict[str, Any]) -> Problem:
     context = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in (error.get("ctx") or {}).items()}
     if kind.startswith("validation."):
         return Problem(location, kind, context)
+    if error.get("input") is None:  # an empty field, whatever type it should have had
+        return Problem(location, "validation.required")
     limit = next((context[k] for k in ("gt", "ge", "lt", "le", "max_length") if k in context), None)
     return Problem(
         location,

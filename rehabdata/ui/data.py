@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import audit, kpis
-from rehabdata.auth import Principal
+from rehabdata import audit, completeness, kpis, quality
+from rehabdata.auth import Principal, ScopeError
 from rehabdata.bootstrap import is_demo
 from rehabdata.db import database_url as current_database_url
 from rehabdata.db import get_engine
@@ -59,6 +59,8 @@ def clear_caches() -> None:
     agreement_start.clear()
     _demo_flag.clear()
     _agreement_list.clear()
+    _completeness_frame.clear()
+    _quality_issues.clear()
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -115,3 +117,48 @@ def require_principal() -> Principal:
     if principal is None:
         st.stop()
     return principal
+
+
+@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
+def _completeness_frame(
+    database_url: str, filters: Filters, today: date, deadline_day: int, data_version: int = 0
+) -> pd.DataFrame:
+    with Session(get_engine(database_url)) as session:
+        return completeness.completeness_grid(session, filters, today=today, deadline_day=deadline_day)
+
+
+def reporting_completeness(filters: Filters) -> pd.DataFrame:
+    """Completeness per facility × month for the user's scope, with facility names (as of today)."""
+    url = current_database_url()
+    frame = _completeness_frame(
+        url,
+        kpis.scope_filters(require_principal(), filters),
+        date.today(),
+        completeness.reporting_deadline_day(),
+        current_data_version(url),
+    )
+    return frame.merge(facility_lookup(url)[["facility_id", "facility"]], on="facility_id", how="left")
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _quality_issues(
+    database_url: str, filters: Filters, today: date, data_version: int = 0
+) -> list[quality.Issue]:
+    with Session(get_engine(database_url)) as session:
+        return quality.run_checks(session, filters, today=today)
+
+
+def quality_issues(principal: Principal, filters: Filters) -> list[quality.Issue]:
+    """Data-quality issues with their records in the user's scope; refused to leadership (``ScopeError``)."""
+    if not principal.sees_participants:
+        raise ScopeError("leadership sees issue counts, not participant-level records")
+    url = current_database_url()
+    scoped = kpis.scope_filters(principal, filters)
+    return _quality_issues(url, scoped, date.today(), current_data_version(url))
+
+
+def quality_counts(principal: Principal, filters: Filters) -> pd.DataFrame:
+    """Issues per rule and facility in the user's scope, without record references (every role)."""
+    url = current_database_url()
+    scoped = kpis.scope_filters(principal, filters)
+    return quality.issue_counts(_quality_issues(url, scoped, date.today(), current_data_version(url)))

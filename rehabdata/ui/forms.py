@@ -105,3 +105,15 @@ def facility_name(principal: Principal, facility_id: int) -> str:
     """The name of a facility in the principal's scope."""
     lookup = facility_lookup_for(principal)
     return str(lookup.loc[lookup["facility_id"] == facility_id, "facility"].iloc[0])
+
+
+def save_button(form: str, action: Callable[[Session], str], *, key: str) -> None:
+    """A save button for pages outside ``st.form`` (live widgets).
+
+    The save runs after this run's widgets, so it uses exactly what is on screen (a callback would
+    see the values computed on the previous run), then the page is redrawn to show the outcome
+    next to the fields.
+    """
+    if st.button(tr("entry.save"), key=key, type="primary"):
+        save(form, action)
+        st.rerun()

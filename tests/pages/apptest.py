@@ -17,7 +17,9 @@ def log_in(at: AppTest, username: str, password: str) -> AppTest:
     return at.button(key="login_submit").click().run()
 
 
-def run_app(state: dict, page: str | None = None, *, username: str = ADMIN, password: str = DEMO_PASSWORD) -> AppTest:
+def run_app(
+    state: dict, page: str | None = None, *, username: str = ADMIN, password: str = DEMO_PASSWORD
+) -> AppTest:
     """Run dashboard.py logged in as ``username``, with ``state`` preset, optionally on another page."""
     at = AppTest.from_file(str(DASHBOARD), default_timeout=60)
     for key, value in state.items():

@@ -1,5 +1,6 @@
 """Fixtures for the page tests: the deterministic demo dataset, built once per session."""
 
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ from rehabdata.db import make_engine, upgrade_schema
 from rehabdata.demo import load_demo
 from rehabdata.kpis import Dimension, Filters
 from rehabdata.periods import preset_range
+from tests.pages.entry_support import DEMO_END
 
 DEMO_TODAY = date(2026, 11, 23)
 """The ``today`` the demo data is generated for: the same rows on every run."""
@@ -86,3 +88,29 @@ def default_filters() -> Filters:
     """What the filter bar selects with no state and no link parameters: the last 3 months, everywhere."""
     start, end = preset_range("last_3_months", date.today())
     return Filters(start=start, end=end)
+
+
+@pytest.fixture(scope="session")
+def entry_template(tmp_path_factory) -> Path:
+    """A small demo database (Aug–Oct 2025), built once and copied for each writing test."""
+    path = tmp_path_factory.mktemp("entry-template") / "rehab.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_schema(engine)
+    load_demo(engine, months=3, today=DEMO_END)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def db(entry_template, tmp_path, monkeypatch) -> Iterator[Engine]:
+    """A private copy of the demo database that the app under AppTest writes into."""
+    path = tmp_path / "rehab.db"
+    shutil.copy(entry_template, path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("REHAB_DATABASE_URL", url)
+    monkeypatch.setenv("REHAB_DEMO_ON_EMPTY", "0")
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()

@@ -119,3 +119,28 @@ def test_logout_returns_to_the_login_form(app):
     assert "last_activity" not in app.session_state
     assert shows_login_form(app)
     assert errors(app) == [] and len(app.warning) == 0
+
+
+def test_single_sign_on_matches_a_user_by_email(app_env):
+    """An identity-provider login (st.login) whose e-mail matches an active user logs that user in."""
+    with Session(app_env.engine) as session:
+        user = session.exec(select(User).where(User.username == ADMIN)).one()
+        user.email = "kepala@lapas.go.id"
+        session.add(user)
+        session.commit()
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=60)
+    at.user = {"is_logged_in": True, "email": "kepala@lapas.go.id"}
+    at.run()
+    assert not at.exception
+    assert at.session_state["principal"].username == ADMIN
+    assert not shows_login_form(at)
+
+
+def test_single_sign_on_with_an_unknown_email_stays_logged_out(app_env):
+    """An identity-provider login with an e-mail no rehabdata user has does not open the app."""
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=60)
+    at.user = {"is_logged_in": True, "email": "stranger@example.org"}
+    at.run()
+    assert not at.exception
+    assert "principal" not in at.session_state
+    assert shows_login_form(at)

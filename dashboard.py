@@ -47,6 +47,7 @@ DATA_ENTRY = (
     ("pages/entry_rehab.py", "page.rehab_entry", ":material/medical_services:", "input-rehabilitasi"),
     ("pages/entry_sessions.py", "page.session_entry", ":material/groups:", "sesi-kehadiran"),
     ("pages/entry_followup.py", "page.follow_up_entry", ":material/event_repeat:", "tindak-lanjut"),
+    ("pages/entry_peer.py", "page.peer_entry", ":material/diversity_3:", "konselor-sebaya"),
     ("pages/entry_outreach.py", "page.outreach_entry", ":material/campaign:", "input-penjangkauan"),
     ("pages/entry_monev.py", "page.monev_entry", ":material/checklist:", "input-monev"),
     ("pages/entry_population.py", "page.population_entry", ":material/people:", "populasi"),

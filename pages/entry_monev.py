@@ -4,11 +4,12 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
-from rehabdata import services
-from rehabdata.models import ActionStatus
+from rehabdata import records, services
+from rehabdata.models import ActionStatus, MonevVisit
 from rehabdata.ui import forms
-from rehabdata.ui.context import tr
+from rehabdata.ui.context import engine, tr
 from rehabdata.ui.data import require_principal
 
 FORM = "monev"
@@ -78,3 +79,6 @@ def create(session) -> str:
 
 forms.save_button(FORM, create, key="monev_submit")
 forms.outcome(FORM, ("visited_on", "team", "actions"))
+
+with Session(engine()) as session:
+    forms.recent(records.recent_monev(session, principal), key="monev", model=MonevVisit)

@@ -3,11 +3,12 @@
 from datetime import date
 
 import streamlit as st
+from sqlmodel import Session
 
-from rehabdata import services
-from rehabdata.models import Audience, OutreachType
+from rehabdata import records, services
+from rehabdata.models import Audience, OutreachEvent, OutreachType
 from rehabdata.ui import forms
-from rehabdata.ui.context import tr
+from rehabdata.ui.context import engine, tr
 from rehabdata.ui.data import facility_lookup_for, require_principal
 
 FORM = "outreach"
@@ -70,3 +71,6 @@ with st.form(FORM):
         tr("entry.save"), key="outreach_submit", type="primary", on_click=forms.save, args=(FORM, create)
     )
 forms.outcome(FORM, ("held_on", "place", "people_reached"))
+
+with Session(engine()) as session:
+    forms.recent(records.recent_outreach(session, principal), key="outreach", model=OutreachEvent)

@@ -6,7 +6,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from rehabdata import records, services
-from rehabdata.models import ExitReason, LegalStatus, Sex
+from rehabdata.models import ExitReason, LegalStatus, Participant, Sex
 from rehabdata.ui import forms
 from rehabdata.ui.context import engine, tr
 from rehabdata.ui.data import require_principal
@@ -124,4 +124,6 @@ with exit_tab:
 
 search = st.text_input(tr("participant.search"), key="participant_search", placeholder="KBJ-2026")
 with Session(engine()) as session:
-    forms.recent(records.find_participants(session, principal, text=search), key="participants")
+    forms.recent(
+        records.find_participants(session, principal, text=search), key="participants", model=Participant
+    )

@@ -6,6 +6,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from rehabdata import records, services
+from rehabdata.models import FacilityPopulation
 from rehabdata.ui import forms
 from rehabdata.ui.context import engine, tr
 from rehabdata.ui.data import require_principal
@@ -60,4 +61,4 @@ with st.form(FORM):
 forms.outcome(FORM, ("month", "wbp_total", "wbp_narcotics", "admissions"))
 
 with Session(engine()) as session:
-    forms.recent(records.recent_populations(session, principal), key="populations")
+    forms.recent(records.recent_populations(session, principal), key="populations", model=FacilityPopulation)

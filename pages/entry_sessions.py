@@ -7,7 +7,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from rehabdata import records, services
-from rehabdata.models import ProgrammeType, SessionType
+from rehabdata.models import ProgrammeSession, ProgrammeType, SessionType
 from rehabdata.ui import forms
 from rehabdata.ui.context import engine, tr
 from rehabdata.ui.data import require_principal
@@ -99,4 +99,4 @@ forms.save_button(FORM, create, key="session_submit")
 forms.outcome(FORM, ("held_on", "topic", "duration_minutes", "attended"))
 
 with Session(engine()) as session:
-    forms.recent(records.recent_sessions(session, principal), key="sessions")
+    forms.recent(records.recent_sessions(session, principal), key="sessions", model=ProgrammeSession)

@@ -813,3 +813,41 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+
+
+class PeerTrainingCreate(SQLModel):
+    """A peer-counsellor training held in a facility (its trainees are saved with it)."""
+
+    facility_id: int
+    title: str = Field(min_length=1, max_length=200)
+    started_on: date
+    ended_on: date
+    trainer: str = Field(default="", max_length=120)
+    staff_trained: int = Field(default=0, ge=0, le=500)
+    partner_id: int | None = None
+
+    @field_validator("started_on")
+    @classmethod
+    def _start(cls, value: date) -> date:
+        return _no_future(value, EARLIEST_EVENT)
+
+    @field_validator("ended_on")
+    @classmethod
+    def _end(cls, value: date, info: ValidationInfo) -> date:
+        _no_future(value, EARLIEST_EVENT)
+        started = info.data.get("started_on")
+        if started is not None and value < started:
+            raise rule("validation.end_before_start")
+        return value
+
+
+# The input model that validates a corrected table row: a correction must pass the same rules.
+CREATE_MODELS: dict[type[SQLModel], type[SQLModel]] = {
+    Participant: ParticipantCreate,
+    FacilityPopulation: PopulationCreate,
+    ProgrammeSession: SessionCreate,
+    OutreachEvent: OutreachCreate,
+    Assessment: AssessmentCreate,
+    MonevVisit: MonevVisitCreate,
+    PeerCounsellorTraining: PeerTrainingCreate,
+}

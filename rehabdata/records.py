@@ -6,7 +6,7 @@ Leadership (pimpinan) sees aggregates only: every function here refuses them.
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, select
 from sqlmodel import Session
 
 from rehabdata.auth import Principal, ScopeError
@@ -14,7 +14,11 @@ from rehabdata.models import (
     Enrollment,
     Facility,
     FacilityPopulation,
+    MonevVisit,
+    OutreachEvent,
     Participant,
+    PeerCounsellor,
+    PeerCounsellorTraining,
     ProgrammeSession,
     Screening,
 )
@@ -135,6 +139,66 @@ def recent_sessions(session: Session, principal: Principal, limit: int = RECENT)
         .join(Facility, Facility.id == ProgrammeSession.facility_id)
         .where(_allowed(principal, ProgrammeSession.facility_id))
         .order_by(ProgrammeSession.held_on.desc(), ProgrammeSession.id.desc())
+        .limit(limit)
+    )
+    return _frame(session, statement)
+
+
+def recent_outreach(session: Session, principal: Principal, limit: int = RECENT) -> pd.DataFrame:
+    """The latest outreach events at the principal's facilities."""
+    statement = (
+        select(
+            OutreachEvent.id,
+            Facility.name.label("facility"),
+            OutreachEvent.held_on,
+            OutreachEvent.event_type,
+            OutreachEvent.audience,
+            OutreachEvent.place,
+            OutreachEvent.people_reached,
+        )
+        .join(Facility, Facility.id == OutreachEvent.facility_id)
+        .where(_allowed(principal, OutreachEvent.facility_id))
+        .order_by(OutreachEvent.held_on.desc(), OutreachEvent.id.desc())
+        .limit(limit)
+    )
+    return _frame(session, statement)
+
+
+def recent_monev(session: Session, principal: Principal, limit: int = RECENT) -> pd.DataFrame:
+    """The latest monev visits."""
+    statement = (
+        select(
+            MonevVisit.id,
+            Facility.name.label("facility"),
+            MonevVisit.visited_on,
+            MonevVisit.team,
+            MonevVisit.findings,
+        )
+        .join(Facility, Facility.id == MonevVisit.facility_id)
+        .where(_allowed(principal, MonevVisit.facility_id))
+        .order_by(MonevVisit.visited_on.desc(), MonevVisit.id.desc())
+        .limit(limit)
+    )
+    return _frame(session, statement)
+
+
+def recent_peer_trainings(session: Session, principal: Principal, limit: int = RECENT) -> pd.DataFrame:
+    """The latest peer-counsellor trainings with their trained and active counts."""
+    statement = (
+        select(
+            PeerCounsellorTraining.id,
+            Facility.name.label("facility"),
+            PeerCounsellorTraining.title,
+            PeerCounsellorTraining.started_on,
+            PeerCounsellorTraining.ended_on,
+            func.sum(case((PeerCounsellor.completed, 1), else_=0)).label("trained"),
+            func.sum(case((PeerCounsellor.active, 1), else_=0)).label("active"),
+        )
+        .join(Facility, Facility.id == PeerCounsellorTraining.facility_id)
+        .outerjoin(PeerCounsellor, PeerCounsellor.training_id == PeerCounsellorTraining.id)
+        .where(_allowed(principal, PeerCounsellorTraining.facility_id))
+        .group_by(PeerCounsellorTraining.id, Facility.name)
+        .order_by(PeerCounsellorTraining.started_on.desc())
         .limit(limit)
     )
     return _frame(session, statement)

@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, select
 from rehabdata import assist, audit, auth
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.models import (
+    CREATE_MODELS,
     Agreement,
     AgreementFacility,
     AgreementScopeItem,
@@ -39,6 +40,7 @@ from rehabdata.models import (
     Partner,
     PeerCounsellor,
     PeerCounsellorTraining,
+    PeerTrainingCreate,
     PopulationCreate,
     ProgrammeSession,
     Region,
@@ -634,3 +636,39 @@ def create_monev_visit(
     for item in checked:
         create(session=session, principal=principal, model=MonevAction, data=item)
     return visit
+
+
+def create_peer_training(
+    *,
+    session: Session,
+    principal: Principal,
+    data: PeerTrainingCreate | dict[str, Any],
+    trainees: list[dict[str, Any]],
+) -> PeerCounsellorTraining:
+    """Record a peer-counsellor training and its trainees (completed, active) in one transaction."""
+    payload = validated(PeerTrainingCreate, data)
+    problems = []
+    for trainee in trainees:
+        participant = _participant(session, principal, trainee["participant_id"])
+        if participant.facility_id != payload.facility_id:
+            problems.append(Problem("trainees", "validation.in_scope"))
+        problems += within_stay(participant, payload.started_on, "trainees")
+    _refuse(problems)
+    training = create(session=session, principal=principal, model=PeerCounsellorTraining, data=payload)
+    for trainee in trainees:
+        values = {"training_id": training.id, "participant_id": trainee["participant_id"]}
+        values |= {"completed": bool(trainee.get("completed")), "active": bool(trainee.get("active"))}
+        create(session=session, principal=principal, model=PeerCounsellor, data=values)
+    return training
+
+
+def correct(
+    *, session: Session, principal: Principal, model: type[Row], row_id: int, changes: dict[str, Any]
+) -> Row:
+    """Correct fields of a saved record: the whole corrected record must pass its input model's rules."""
+    row = get_in_scope(session=session, principal=principal, model=model, row_id=row_id)
+    create_model = CREATE_MODELS[model]
+    current = row.model_dump(include=set(create_model.model_fields), warnings=False)
+    payload = validated(create_model, current | changes)
+    fixed = payload.model_dump(include=set(changes))
+    return update(session=session, principal=principal, model=model, row_id=row_id, changes=fixed)

@@ -5,16 +5,28 @@ be shown right under its field on that redraw, and the typed values stay in thei
 """
 
 from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
+from rehabdata import services
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.db import session_scope
+from rehabdata.models import (
+    FacilityPopulation,
+    MonevVisit,
+    OutreachEvent,
+    Participant,
+    PeerCounsellorTraining,
+    ProgrammeSession,
+    Role,
+)
 from rehabdata.ui.context import engine, lang, tr
-from rehabdata.ui.data import clear_caches, facility_lookup_for
+from rehabdata.ui.data import clear_caches, facility_lookup_for, require_principal
 from rehabdata.validation import Problem, ValidationFailed
 
 
@@ -46,6 +58,8 @@ def save(form: str, action: Callable[[Session], str]) -> None:
         st.session_state[_problems_key(form)] = refused.problems
     except ScopeError:
         st.session_state[_problems_key(form)] = [Problem("__all__", "validation.in_scope")]
+    except services.NotFoundError:
+        st.session_state[_problems_key(form)] = [Problem("__all__", "validation.not_found")]
     except SQLAlchemyError:
         st.session_state[_problems_key(form)] = [Problem("__all__", "validation.database_error")]
     else:
@@ -70,6 +84,16 @@ def outcome(form: str, shown_fields: tuple[str, ...]) -> None:
             st.error(problem.message(lang()), icon=":material/error:")
 
 
+# What staff may correct on a saved record (identity, facility and computed scores stay fixed).
+CORRECTABLE: dict[type[SQLModel], tuple[str, ...]] = {
+    Participant: ("sex", "birth_year", "legal_status", "narcotics_case", "admitted_on"),
+    FacilityPopulation: ("wbp_total", "wbp_narcotics", "admissions"),
+    ProgrammeSession: ("session_type", "topic", "facilitator", "duration_minutes"),
+    OutreachEvent: ("place", "people_reached", "topic"),
+    MonevVisit: ("team", "findings"),
+    PeerCounsellorTraining: ("title", "trainer", "staff_trained"),
+}
+
 # Columns of the entry lists whose codes are shown in the user's language (column → message prefix).
 _CODED_COLUMNS = {
     "overall_risk": "risk",
@@ -84,8 +108,11 @@ _CODED_COLUMNS = {
 }
 
 
-def recent(frame: pd.DataFrame, *, key: str) -> None:
-    """The latest entries of this kind for the user's facilities, below the form, in the user's language."""
+def recent(frame: pd.DataFrame, *, key: str, model: type[SQLModel] | None = None) -> None:
+    """The latest entries of this kind for the user's facilities, in the user's language.
+
+    With ``model``, picking one of them opens its correction form (and, for an admin, deletion).
+    """
     st.subheader(tr("entry.recent"))
     if frame.empty:
         st.caption(tr("empty.selection"))
@@ -99,6 +126,75 @@ def recent(frame: pd.DataFrame, *, key: str) -> None:
             ]
     labels = {column: tr(f"col.{column}") for column in shown.columns}
     st.dataframe(shown, hide_index=True, column_config=labels, key=f"recent_{key}")
+    if model is None:
+        return
+    described = {
+        int(i): " · ".join(str(v) for v in row[:3])
+        for i, row in zip(frame["id"], shown.itertuples(index=False), strict=True)
+    }
+    chosen = st.selectbox(
+        tr("entry.select_to_correct"),
+        [None, *described],
+        format_func=lambda i: "–" if i is None else described[i],
+        key=f"recent_{key}_pick",
+    )
+    if chosen is not None:
+        _correction(model, chosen, key=key)
+
+
+def _field_widget(model: type[SQLModel], field: str, value: object, key: str) -> object:
+    """An input for one field of a saved record, typed by the model's annotation."""
+    label = tr(f"col.{field}")
+    annotation = model.model_fields[field].annotation
+    kinds = [a for a in getattr(annotation, "__args__", (annotation,)) if a is not type(None)]
+    kind = kinds[0] if kinds else str
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        options = list(kind)
+        prefix = _CODED_COLUMNS.get(field, field)
+        index = options.index(kind(value)) if value in set(options) else 0
+        return st.selectbox(label, options, index=index, format_func=lambda v: tr(f"{prefix}.{v}"), key=key)
+    if kind is bool:
+        return st.checkbox(label, value=bool(value), key=key)
+    if kind is date:
+        return st.date_input(label, value=value, max_value=date.today(), format="DD/MM/YYYY", key=key)
+    if kind is int:
+        return st.number_input(label, value=value, step=1, key=key)
+    return st.text_input(label, value=value or "", key=key)
+
+
+def _correction(model: type[SQLModel], row_id: int, *, key: str) -> None:
+    principal = require_principal()
+    form = f"{key}_correct"
+    with Session(engine()) as session:
+        try:
+            row = services.get_in_scope(session=session, principal=principal, model=model, row_id=row_id)
+        except (ScopeError, services.NotFoundError):
+            st.error(tr("scope.denied"))
+            return
+        current = row.model_dump(warnings=False)
+    fields = CORRECTABLE[model]
+    with st.form(form):
+        st.markdown(f"**{tr('entry.correct')}**")
+        values = {field: _field_widget(model, field, current[field], f"{form}_{field}") for field in fields}
+        changes = {field: value for field, value in values.items() if value != current[field]}
+        submitted = st.form_submit_button(tr("entry.save_correction"), key=f"{form}_submit")
+
+    def apply(session: Session) -> str:
+        services.correct(session=session, principal=principal, model=model, row_id=row_id, changes=changes)
+        return tr("entry.corrected")
+
+    def remove(session: Session) -> str:
+        services.delete(session=session, principal=principal, model=model, row_id=row_id)
+        return tr("entry.deleted")
+
+    if submitted and changes:
+        save(form, apply)
+    outcome(form, ())  # every problem, below the correction form
+    if principal.role == Role.ADMIN:
+        sure = st.checkbox(tr("entry.delete_confirm"), key=f"{form}_sure")
+        if st.button(tr("entry.delete"), key=f"{form}_delete", disabled=not sure, icon=":material/delete:"):
+            save(form, remove)
+            st.rerun()  # the deleted entry leaves the list
 
 
 def facility_name(principal: Principal, facility_id: int) -> str:

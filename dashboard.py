@@ -81,4 +81,7 @@ elif principal.role == Role.MITRA:
     pages[tr("nav.section.entry")] = build(tuple(e for e in DATA_ENTRY if e[0] in PARTNER_ENTRY))
 if principal.role == Role.ADMIN:
     pages[tr("nav.section.admin")] = build(ADMINISTRATION)
-st.navigation(pages, expanded=True).run()
+try:
+    st.navigation(pages, expanded=True).run()
+except OperationalError:  # the database went away mid-session: say so; the next click retries
+    st.error(tr("app.db_unavailable"), icon=":material/cloud_off:")

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -184,12 +185,43 @@ def _safe_url() -> str:
     return make_url(database_url()).render_as_string(hide_password=True)
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from rehabdata.backup import BackupError, backup
+
+    try:
+        path = backup(database_url(), Path(args.out))
+    except BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"backup of {_safe_url()} written to {path}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from rehabdata.backup import BackupError, restore
+
+    try:
+        restore(database_url(), Path(args.file))
+    except BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{_safe_url()} restored from {args.file}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one sub-command per task."""
     parser = argparse.ArgumentParser(prog="python -m rehabdata", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("init", help="create or upgrade the database schema").set_defaults(run=_init)
+
+    saved = commands.add_parser("backup", help="back up the whole database (audit trail included)")
+    saved.add_argument("--out", required=True, help="backup file to write")
+    saved.set_defaults(run=_backup)
+    restored = commands.add_parser("restore", help="replace the database with a backup")
+    restored.add_argument("file", help="backup file made by `backup`")
+    restored.set_defaults(run=_restore)
 
     demo = commands.add_parser("demo", help="load deterministic synthetic demo data into an empty database")
     demo.add_argument("--seed", type=int, default=2025)

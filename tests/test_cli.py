@@ -4,7 +4,7 @@ from sqlmodel import Session, select
 
 from rehabdata.cli import main
 from rehabdata.db import make_engine
-from rehabdata.models import Facility, User
+from rehabdata.models import Facility, Region, User
 
 
 def test_init_demo_and_refusal(tmp_path, monkeypatch, capsys):
@@ -43,3 +43,22 @@ def test_short_password_is_refused(tmp_path, monkeypatch, capsys):
     assert "at least 10" in capsys.readouterr().err
     with Session(make_engine(url)) as s:
         assert s.exec(select(User)).all() == []
+
+
+def test_backup_and_restore_commands(tmp_path, monkeypatch, capsys):
+    """`backup --out` then `restore FILE` undo a later change; a missing backup file exits with code 2."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("REHAB_DATABASE_URL", url)
+    assert main(["demo", "--months", "1", "--today", "2025-08-31"]) == 0
+    assert main(["backup", "--out", str(tmp_path / "saved.db")]) == 0
+    engine = make_engine(url)
+    with Session(engine) as s:
+        s.add(Region(code="after-backup", name="Later", province="X"))
+        s.commit()
+        assert len(s.exec(select(Region)).all()) == 3
+    engine.dispose()
+    assert main(["restore", str(tmp_path / "saved.db")]) == 0
+    with Session(engine) as s:
+        assert [r.code for r in s.exec(select(Region).order_by(Region.code)).all()] == ["karo", "pekalongan"]
+    assert main(["restore", str(tmp_path / "missing.db")]) == 2
+    assert "no backup file" in capsys.readouterr().err

@@ -6,19 +6,23 @@ The schema is owned by Alembic (``migrations/``), so an existing database is upg
 """
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine, select
 
 from rehabdata.models import Facility
 
+T = TypeVar("T")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "rehabdata.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -110,3 +114,29 @@ def has_data(engine: Engine) -> bool:
     """True when the database already holds facilities (demo or real)."""
     with Session(engine) as session:
         return session.exec(select(Facility.id).limit(1)).first() is not None
+
+
+TRANSIENT_ERRORS = ("database is locked", "deadlock detected", "could not serialize access")
+
+
+def is_transient(error: OperationalError) -> bool:
+    """A lock, deadlock or serialisation conflict that a retry of the whole transaction can resolve."""
+    return any(text in str(error).lower() for text in TRANSIENT_ERRORS)
+
+
+def run_in_transaction(
+    engine: Engine, action: Callable[[Session], T], *, attempts: int = 4, backoff: float = 0.2
+) -> T:
+    """Run ``action`` in one transaction, retrying it (bounded, with backoff) after a transient conflict.
+
+    Each attempt is a fresh transaction, so a retried write is never applied twice.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope(engine) as session:
+                return action(session)
+        except OperationalError as error:
+            if attempt == attempts or not is_transient(error):
+                raise
+            time.sleep(backoff * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")  # the loop returns or raises

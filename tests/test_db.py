@@ -1,5 +1,6 @@
 """Engine settings, URL handling and Alembic migrations."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -74,3 +75,39 @@ def test_has_data(engine):
     with db.session_scope(engine) as s:
         f.make_facility(s, f.make_region(s))
     assert db.has_data(engine)
+
+
+def test_transient_conflicts_are_retried_once_per_attempt(engine, monkeypatch):
+    """A 'database is locked' error is retried in a fresh transaction; the write lands exactly once."""
+    from sqlalchemy.exc import OperationalError
+
+    monkeypatch.setattr(db.time, "sleep", lambda _seconds: None)
+    calls = []
+
+    def write(session):
+        calls.append(1)
+        session.add(Region(code=f"try-{len(calls)}", name="R", province="P"))
+        if len(calls) < 3:
+            session.flush()
+            raise OperationalError("INSERT …", {}, Exception("database is locked"))
+        return "done"
+
+    assert db.run_in_transaction(engine, write) == "done"
+    assert len(calls) == 3
+    with db.session_scope(engine) as s:
+        assert s.execute(select(Region.code)).scalars().all() == ["try-3"]
+
+
+def test_other_database_errors_are_not_retried(engine):
+    """A non-transient error propagates at once, after a single attempt."""
+    from sqlalchemy.exc import OperationalError
+
+    calls = []
+
+    def broken(_session):
+        calls.append(1)
+        raise OperationalError("SELECT …", {}, Exception("no such table: nowhere"))
+
+    with pytest.raises(OperationalError):
+        db.run_in_transaction(engine, broken)
+    assert calls == [1]

@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel
 
 from rehabdata import services
 from rehabdata.auth import Principal, ScopeError
-from rehabdata.db import session_scope
+from rehabdata.db import run_in_transaction
 from rehabdata.models import (
     FacilityPopulation,
     MonevVisit,
@@ -52,8 +52,7 @@ def save(form: str, action: Callable[[Session], str]) -> None:
     st.session_state.pop(_problems_key(form), None)
     st.session_state.pop(_saved_key(form), None)
     try:
-        with session_scope(engine()) as session:
-            message = action(session)
+        message = run_in_transaction(engine(), action)
     except ValidationFailed as refused:
         st.session_state[_problems_key(form)] = refused.problems
     except ScopeError:

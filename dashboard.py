@@ -59,6 +59,7 @@ PARTNER_ENTRY = (
     "pages/entry_monev.py",
     "pages/entry_import.py",
 )
+SIGNOFF = (("pages/signoff.py", "page.signoff", ":material/verified:", "tanda-tangan"),)
 ADMINISTRATION = (
     ("pages/admin_users.py", "page.users", ":material/manage_accounts:", "pengguna"),
     ("pages/audit_trail.py", "page.audit", ":material/history:", "jejak-audit"),
@@ -73,6 +74,8 @@ def build(entries: tuple[tuple[str, str, str, str], ...], first_is_default: bool
 
 
 pages = {tr("nav.section.dashboards"): build(DASHBOARDS, first_is_default=True)}
+if principal.role in (Role.ADMIN, Role.PIMPINAN):  # facility heads sign off months; admins reopen them
+    pages[tr("nav.section.dashboards")] += build(SIGNOFF)
 if principal.role == Role.ADMIN:
     pages[tr("nav.section.entry")] = build(DATA_ENTRY)
 elif principal.role == Role.PETUGAS:

@@ -22,7 +22,11 @@ left, middle, right = st.columns(3)
 query = audit.AuditQuery(
     username=left.text_input(tr("login.username"), key="audit_username").strip().lower() or None,
     entity=middle.text_input(tr("audit.entity"), key="audit_entity").strip() or None,
-    action=right.selectbox(tr("audit.action"), [None, "create", "update", "delete"], key="audit_action")
+    action=right.selectbox(
+        tr("audit.action"),
+        [None, "create", "update", "delete", "import", "signoff", "reopen"],
+        key="audit_action",
+    )
     or None,
 )
 with Session(engine()) as session:

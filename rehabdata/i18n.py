@@ -1018,6 +1018,69 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "record.enrollment": {"id": "Pendaftaran program", "en": "Enrolment"},
     "record.facility_population": {"id": "Populasi", "en": "Population"},
     "record.outreach_event": {"id": "Kegiatan penjangkauan", "en": "Outreach event"},
+    # monthly sign-off (Pengesahan Bulanan)
+    "page.signoff": {"id": "Pengesahan Bulanan", "en": "Monthly Sign-off"},
+    "signoff.intro": {
+        "id": "Periksa kelengkapan dan hasil pemeriksaan kualitas tiap bulan, lalu sahkan. Bulan yang "
+        "disahkan terkunci: datanya tidak dapat ditambah, diubah, dihapus atau diimpor sampai admin "
+        "membukanya kembali.",
+        "en": "Review each month's completeness and quality checks, then sign it off. A signed-off month "
+        "is locked: its data cannot be added, changed, deleted or imported until an admin reopens it.",
+    },
+    "signoff.until": {"id": "Sampai bulan", "en": "Up to month"},
+    "signoff.quality": {
+        "id": "{errors} kesalahan · {warnings} peringatan",
+        "en": "{errors} errors · {warnings} warnings",
+    },
+    "signoff.not_due": {"id": "Belum wajib lapor", "en": "Not yet reporting"},
+    "signoff.confirm": {
+        "id": "Saya telah memeriksa kelengkapan dan kualitas data",
+        "en": "I have reviewed the completeness and quality of the data",
+    },
+    "signoff.sign": {"id": "Sahkan", "en": "Sign off"},
+    "signoff.signed": {"id": "Disahkan oleh {who}, {when}", "en": "Signed off by {who}, {when}"},
+    "signoff.open": {"id": "Belum disahkan", "en": "Not signed off"},
+    "signoff.not_over": {"id": "Bulan belum berakhir", "en": "The month is not over"},
+    "signoff.reopened": {
+        "id": "Dibuka kembali oleh {who}, {when}: {reason}",
+        "en": "Reopened by {who}, {when}: {reason}",
+    },
+    "signoff.reason": {"id": "Alasan membuka kembali", "en": "Reason for reopening"},
+    "signoff.reopen": {"id": "Buka kembali", "en": "Reopen"},
+    "signoff.saved": {"id": "{facility} {month} disahkan.", "en": "{facility} {month} signed off."},
+    "signoff.reopen_saved": {
+        "id": "{facility} {month} dibuka kembali.",
+        "en": "{facility} {month} reopened.",
+    },
+    "filter.signed_only": {"id": "Hanya data yang sudah disahkan", "en": "Signed-off data only"},
+    "filter.signed_only_help": {
+        "id": "Hitung hanya bulan yang sudah disahkan pimpinan UPT.",
+        "en": "Count only the months each facility's head has signed off.",
+    },
+    "meeting.signoff": {"id": "Bulan yang sudah disahkan: {months}.", "en": "Months signed off: {months}."},
+    "meeting.signoff_none": {
+        "id": "Belum ada bulan yang disahkan pada periode ini.",
+        "en": "No month of this period is signed off yet.",
+    },
+    "meeting.signoff_partial": {"id": "{month} (sebagian UPT)", "en": "{month} (some facilities)"},
+    "validation.month_locked": {
+        "id": "Data {facility} bulan {month} sudah disahkan oleh {signed_by} pada {signed_at} dan terkunci. "
+        "Minta admin membuka kembali bulan itu untuk mengubahnya.",
+        "en": "{facility}'s data for {month} was signed off by {signed_by} on {signed_at} and is locked. "
+        "Ask an admin to reopen the month to change it.",
+    },
+    "validation.already_signed": {
+        "id": "Data {facility} bulan {month} sudah disahkan oleh {signed_by} pada {signed_at}.",
+        "en": "{facility}'s data for {month} was already signed off by {signed_by} on {signed_at}.",
+    },
+    "validation.month_not_over": {
+        "id": "Bulan {month} belum berakhir; pengesahan dilakukan setelah bulan selesai.",
+        "en": "{month} is not over yet; a month is signed off once it has ended.",
+    },
+    "validation.not_signed": {
+        "id": "Data {facility} bulan {month} belum disahkan; tidak ada yang perlu dibuka kembali.",
+        "en": "{facility}'s data for {month} is not signed off; there is nothing to reopen.",
+    },
     # validation messages
     "validation.required": {"id": "Wajib diisi.", "en": "Required."},
     "validation.invalid": {"id": "Isian tidak valid.", "en": "Invalid value."},

@@ -5,7 +5,8 @@ checked with the ``*Create`` models and the context rules of ``services``, set-b
 natural keys, stays and enrolments are loaded once per file) → ``write`` (bulk insert of the new
 records and one audit row each, action ``import``, in the caller's transaction). Nothing is written
 unless every row passes. A record whose natural key already exists is never changed: it counts as
-"already present", so importing the same file twice adds nothing.
+"already present", so importing the same file twice adds nothing. A new record dated in a month
+that its facility's head has signed off is refused on its row (``signoff``); present ones stay fine.
 
 File layouts (one header row; Indonesian column names; ``SPECS`` and ``guide`` describe each column):
 - participants: one row per participant (facility + code is the key).
@@ -41,7 +42,7 @@ from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
-from rehabdata import assist, audit, services
+from rehabdata import assist, audit, services, signoff
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.i18n import MESSAGES, Lang, t
 from rehabdata.models import (
@@ -71,6 +72,7 @@ from rehabdata.models import (
     UrineResult,
     utcnow,
 )
+from rehabdata.periods import month_start
 from rehabdata.validation import Problem, check
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -620,6 +622,7 @@ class _Planner:
         self.regions = dict(session.exec(select(Region.code, Region.id)).all())
         self.partners = dict(session.exec(select(Partner.code, Partner.id)).all())
         self.seen: dict[tuple, int] = {}
+        self.locked = signoff.locked_months(session)
 
     def add(self, row: _Row, column: str, key: str, /, **params: Any) -> None:
         self.plan.problems.append(RowProblem(row.number, column, Problem(column, key, params)))
@@ -684,6 +687,22 @@ class _Planner:
             return False
         return True
 
+    def open_month(self, row: _Row, column: str, facility_id: int | None, *days: date | None) -> bool:
+        """False (and a problem on ``column``) when a day falls in a month signed off for the facility.
+
+        Asked only for new records: a record already present is not changed, so it needs no open month.
+        """
+        if column in row.bad:
+            return False
+        for day in days:
+            signed = self.locked.get((facility_id, month_start(day))) if day else None
+            if signed is not None:
+                problem = signoff.locked_problem(self.session, signed, column)
+                self.plan.problems.append(RowProblem(row.number, column, problem))
+                row.bad.add(column)
+                return False
+        return True
+
     def record(
         self, model: type[SQLModel], values: dict[str, Any], facility_id: int | None, **kw: Any
     ) -> None:
@@ -740,7 +759,9 @@ def _participants(planner: _Planner, table: Table) -> None:
             continue
         if key in existing:
             planner.already(Participant)
-        else:
+        elif planner.open_month(
+            row, "tanggal_masuk", payload.facility_id, payload.admitted_on, payload.exited_on
+        ):
             planner.record(Participant, payload.model_dump(), payload.facility_id)
 
 
@@ -859,7 +880,7 @@ def _screenings(planner: _Planner, table: Table) -> None:
             continue
         if key in existing:
             planner.already(Screening)
-        else:
+        elif planner.open_month(row, "tanggal_skrining", facility_id, payload.screened_on):
             values = services.screening_row(participant, payload)  # type: ignore[arg-type]
             planner.record(Screening, values, facility_id)
 
@@ -948,7 +969,7 @@ def _sessions(planner: _Planner, table: Table) -> None:
         if first_row == row.number:
             if key in existing:
                 planner.already(ProgrammeSession)
-            else:
+            elif planner.open_month(row, "tanggal_sesi", payload.facility_id, payload.held_on):
                 planner.record(ProgrammeSession, payload.model_dump(), payload.facility_id, key=key)
         participant = _participant(planner, row, known, payload.facility_id)
         if participant is None:
@@ -969,7 +990,7 @@ def _sessions(planner: _Planner, table: Table) -> None:
         session_id = existing.get(key)
         if session_id is not None and (session_id, participant.id) in attended:
             planner.already(Attendance)
-        else:
+        elif planner.open_month(row, "tanggal_sesi", payload.facility_id, day):
             values = {
                 "session_id": key if session_id is None else session_id,
                 "participant_id": participant.id,
@@ -1018,7 +1039,7 @@ def _outreach(planner: _Planner, table: Table) -> None:
             continue
         if key in existing:
             planner.already(OutreachEvent)
-        else:
+        elif planner.open_month(row, "tanggal", payload.facility_id, payload.held_on):
             planner.record(OutreachEvent, payload.model_dump(), payload.facility_id)
 
 
@@ -1045,7 +1066,7 @@ def _populations(planner: _Planner, table: Table) -> None:
             continue
         if key in existing:
             planner.already(FacilityPopulation)
-        else:
+        elif planner.open_month(row, "bulan", payload.facility_id, payload.month):
             planner.record(FacilityPopulation, payload.model_dump(), payload.facility_id)
 
 

@@ -50,6 +50,7 @@ from rehabdata.models import (
     FollowUp,
     MonevAction,
     MonevVisit,
+    MonthSignoff,
     OutreachEvent,
     Partner,
     PeerCounsellor,
@@ -61,7 +62,7 @@ from rehabdata.models import (
     Screening,
     SessionType,
 )
-from rehabdata.periods import months_between
+from rehabdata.periods import month_start, months_between
 
 Granularity = Literal["month", "quarter"]
 Dimension = Literal["facility", "region", "period"]
@@ -78,6 +79,7 @@ class Filters:
     facility_ids: tuple[int, ...] = ()
     programme: ProgrammeType | None = None
     granularity: Granularity = "month"
+    signed_off_only: bool = False  # only rows of facility-months whose head signed them off
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -183,6 +185,12 @@ DEFINITIONS: dict[str, KpiDefinition] = {
             excludes="urine tests not done",
         ),
         KpiDefinition(
+            "signed_off_months",
+            numerator="facility-months of the period signed off by the facility's head and not reopened",
+            denominator=None,
+            unit="count",
+        ),
+        KpiDefinition(
             "agreement_delivery",
             numerator="records of the scope item's metric at the agreement's facilities (or partner) "
             "from signing to the period end",
@@ -267,6 +275,23 @@ class days_between(FunctionElement):
     type = Integer()
 
 
+class first_of_month(FunctionElement):
+    """The first day of a date column's month, on SQLite and PostgreSQL alike."""
+
+    inherit_cache = True
+    type = Date()
+
+
+@compiles(first_of_month, "sqlite")
+def _first_of_month_sqlite(element: first_of_month, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(first_of_month, "postgresql")
+def _first_of_month_postgresql(element: first_of_month, compiler: Any, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
 @compiles(add_days, "sqlite")
 def _add_days_sqlite(element: add_days, compiler: Any, **kw: Any) -> str:
     column, days = (compiler.process(clause, **kw) for clause in element.clauses)
@@ -301,14 +326,35 @@ def programme_condition(filters: Filters, programme_column: Any) -> ColumnElemen
     return programme_column == filters.programme if filters.programme else true()
 
 
-def facility_condition(filters: Filters, facility_column: Any) -> ColumnElement[bool]:
-    """Restrict a facility id column to the filter's facilities and regions (empty = all)."""
+def signed_off(facility_column: Any, day: Any) -> ColumnElement[bool]:
+    """True where the facility's month of ``day`` (a date column or a date) is signed off, not reopened."""
+    month = month_start(day) if isinstance(day, date) else first_of_month(day)
+    return (
+        select(MonthSignoff.id)
+        .where(
+            MonthSignoff.facility_id == facility_column,
+            MonthSignoff.month == month,
+            MonthSignoff.reopened_at.is_(None),
+        )
+        .exists()
+    )
+
+
+def facility_condition(filters: Filters, facility_column: Any, day: Any = None) -> ColumnElement[bool]:
+    """Restrict a facility id column to the filter's facilities and regions (empty = all).
+
+    With ``filters.signed_off_only``, also to the facility-months signed off, by the month of ``day``
+    (the KPI's date column, or a date for a stock); without a ``day`` (lookups such as agreements)
+    that flag changes nothing.
+    """
     conditions: list[ColumnElement[bool]] = []
     if filters.facility_ids:
         conditions.append(facility_column.in_(filters.facility_ids))
     if filters.region_ids:
         in_regions = select(Facility.id).where(Facility.region_id.in_(filters.region_ids))
         conditions.append(facility_column.in_(in_regions))
+    if filters.signed_off_only and day is not None:
+        conditions.append(signed_off(facility_column, day))
     return and_(True, *conditions)
 
 
@@ -402,7 +448,7 @@ def screening_coverage(session: Session, filters: Filters, by: Sequence[Dimensio
             func.count(distinct(Screening.participant_id)).label("numerator"),
         )
         .join(Facility, Facility.id == Screening.facility_id)
-        .where(in_period, facility_condition(filters, Screening.facility_id))
+        .where(in_period, facility_condition(filters, Screening.facility_id, Screening.screened_on))
     )
     month_start = date(filters.start.year, filters.start.month, 1)
     by_period = "period" in dims
@@ -417,7 +463,7 @@ def screening_coverage(session: Session, filters: Filters, by: Sequence[Dimensio
         .join(Facility, Facility.id == FacilityPopulation.facility_id)
         .where(
             FacilityPopulation.month.between(month_start, filters.end),
-            facility_condition(filters, FacilityPopulation.facility_id),
+            facility_condition(filters, FacilityPopulation.facility_id, FacilityPopulation.month),
         )
         .group_by(FacilityPopulation.facility_id, Facility.region_id, *(["period"] if by_period else []))
         .subquery()
@@ -455,7 +501,7 @@ def risk_distribution(session: Session, filters: Filters, by: Sequence[Dimension
         .join(Facility, Facility.id == Screening.facility_id)
         .where(
             Screening.screened_on.between(filters.start, filters.end),
-            facility_condition(filters, Screening.facility_id),
+            facility_condition(filters, Screening.facility_id, Screening.screened_on),
         )
     )
     keys = _merge_on(dims)
@@ -482,7 +528,7 @@ def attendance_rate(session: Session, filters: Filters, by: Sequence[Dimension] 
     dims = _check_dimensions(by)
     in_scope = and_(
         ProgrammeSession.held_on.between(filters.start, filters.end),
-        facility_condition(filters, ProgrammeSession.facility_id),
+        facility_condition(filters, ProgrammeSession.facility_id, ProgrammeSession.held_on),
         ProgrammeSession.programme == filters.programme if filters.programme else True,
     )
     attended = (
@@ -549,7 +595,7 @@ def active_enrollments(session: Session, filters: Filters, by: Sequence[Dimensio
         .join(Facility, Facility.id == Enrollment.facility_id)
         .where(
             _active_on(Enrollment, filters.end),
-            facility_condition(filters, Enrollment.facility_id),
+            facility_condition(filters, Enrollment.facility_id, filters.end),
             Enrollment.programme == filters.programme if filters.programme else True,
         )
     )
@@ -580,7 +626,7 @@ def substances_reported(session: Session, filters: Filters, by: Sequence[Dimensi
         .join(Facility, Facility.id == Screening.facility_id)
         .where(
             Screening.screened_on.between(filters.start, filters.end),
-            facility_condition(filters, Screening.facility_id),
+            facility_condition(filters, Screening.facility_id, Screening.screened_on),
         )
     )
     keys = _merge_on(dims)
@@ -640,7 +686,7 @@ def referral_funnel(session: Session, filters: Filters, by: Sequence[Dimension] 
         .where(
             Screening.screened_on.between(filters.start, filters.end),
             Screening.overall_risk.in_(("moderate", "high")),
-            facility_condition(filters, Screening.facility_id),
+            facility_condition(filters, Screening.facility_id, Screening.screened_on),
         )
     )
     frame = _as_counts(
@@ -668,7 +714,7 @@ def enrollments_by_status(session: Session, filters: Filters, by: Sequence[Dimen
         .join(Facility, Facility.id == Enrollment.facility_id)
         .where(
             Enrollment.started_on.between(filters.start, filters.end),
-            facility_condition(filters, Enrollment.facility_id),
+            facility_condition(filters, Enrollment.facility_id, Enrollment.started_on),
             programme_condition(filters, Enrollment.programme),
         )
     )
@@ -718,7 +764,7 @@ def programme_outcomes(session: Session, filters: Filters, by: Sequence[Dimensio
     ended = and_(
         Enrollment.ended_on.between(filters.start, filters.end),
         Enrollment.status != EnrollmentStatus.ACTIVE,
-        facility_condition(filters, Enrollment.facility_id),
+        facility_condition(filters, Enrollment.facility_id, Enrollment.ended_on),
         programme_condition(filters, Enrollment.programme),
     )
     dimensions = _dimension_columns(dims, Enrollment.facility_id, Enrollment.ended_on, filters.granularity)
@@ -771,7 +817,7 @@ def progress(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -
     dims = _check_dimensions(by)
     in_scope = and_(
         FollowUp.followed_on.between(filters.start, filters.end),
-        facility_condition(filters, FollowUp.facility_id),
+        facility_condition(filters, FollowUp.facility_id, FollowUp.followed_on),
         FollowUp.enrollment_id.in_(select(Enrollment.id).where(Enrollment.programme == filters.programme))
         if filters.programme
         else true(),
@@ -885,7 +931,7 @@ def peer_capacity(session: Session, filters: Filters, by: Sequence[Dimension] = 
         .outerjoin(trained, trained.c.training_id == training.id)
         .where(
             training.ended_on.between(filters.start, filters.end),
-            facility_condition(filters, training.facility_id),
+            facility_condition(filters, training.facility_id, training.ended_on),
         )
     )
     stock = (
@@ -897,7 +943,7 @@ def peer_capacity(session: Session, filters: Filters, by: Sequence[Dimension] = 
             training.ended_on <= filters.end,
             PeerCounsellor.completed,
             PeerCounsellor.active,
-            facility_condition(filters, training.facility_id),
+            facility_condition(filters, training.facility_id, training.ended_on),
         )
     )
     flows_frame = _as_counts(_aggregate(session, flows, keys), ("trainings", "trained", "staff_trained"))
@@ -930,7 +976,8 @@ def outreach_reach(session: Session, filters: Filters, by: Sequence[Dimension] =
     Counts: ``events`` and ``people_reached`` (sum). Denominator: none.
     Events belong to a region always and to a facility sometimes: the region filter and grouping use
     the event's own region; the facility filter keeps only events of the selected facilities, and
-    grouping by facility keeps a group for events without one (``facility_id`` missing).
+    grouping by facility keeps a group for events without one (``facility_id`` missing). Signed-off
+    data only keeps events at a facility whose month is signed off (a region's events have no head).
     """
     dims = _check_dimensions(by)
     event = OutreachEvent
@@ -946,6 +993,7 @@ def outreach_reach(session: Session, filters: Filters, by: Sequence[Dimension] =
         event.held_on.between(filters.start, filters.end),
         event.region_id.in_(filters.region_ids) if filters.region_ids else true(),
         event.facility_id.in_(filters.facility_ids) if filters.facility_ids else true(),
+        signed_off(event.facility_id, event.held_on) if filters.signed_off_only else true(),
     )
     keys = [*_merge_on(dims), "event_type", "audience"]
     frame = _aggregate(session, statement, keys)
@@ -979,7 +1027,7 @@ def monev_summary(session: Session, filters: Filters, by: Sequence[Dimension] = 
         .outerjoin(MonevAction, MonevAction.visit_id == MonevVisit.id)
         .where(
             MonevVisit.visited_on.between(filters.start, filters.end),
-            facility_condition(filters, MonevVisit.facility_id),
+            facility_condition(filters, MonevVisit.facility_id, MonevVisit.visited_on),
         )
     )
     frame = _aggregate(session, statement, _merge_on(dims))
@@ -1039,8 +1087,8 @@ def _delivered(record: FromClause | type, match: ColumnElement[bool], amount: An
     )
 
 
-def _delivery_statement(metric: ScopeMetric, end: date) -> Select[Any]:
-    """The SQL counting one scope metric per agreement, from each agreement's signing to ``end``."""
+def _delivery_statement(metric: ScopeMetric, filters: Filters) -> Select[Any]:
+    """The SQL counting one scope metric per agreement, from each agreement's signing to the period end."""
 
     def covered(facility_column: Any) -> ColumnElement[bool]:
         facilities = select(AgreementFacility.facility_id).where(
@@ -1048,15 +1096,18 @@ def _delivery_statement(metric: ScopeMetric, end: date) -> Select[Any]:
         )
         return facility_column.in_(facilities.correlate(Agreement))
 
-    def since_signing(day: Any) -> ColumnElement[bool]:
-        return day.between(Agreement.signed_on, end)
+    def since_signing(facility_column: Any, day: Any) -> ColumnElement[bool]:
+        signed = signed_off(facility_column, day) if filters.signed_off_only else true()
+        return and_(day.between(Agreement.signed_on, filters.end), signed)
 
     def at_facilities(model: Any, day: Any, *conditions: ColumnElement[bool]) -> Select[Any]:
-        return _delivered(model, and_(covered(model.facility_id), since_signing(day), *conditions))
+        return _delivered(
+            model, and_(covered(model.facility_id), since_signing(model.facility_id, day), *conditions)
+        )
 
     outreach = and_(
         or_(covered(OutreachEvent.facility_id), OutreachEvent.partner_id == Agreement.partner_id),
-        since_signing(OutreachEvent.held_on),
+        since_signing(OutreachEvent.facility_id, OutreachEvent.held_on),
     )
     match metric:
         case ScopeMetric.SCREENINGS:
@@ -1081,13 +1132,15 @@ def _delivery_statement(metric: ScopeMetric, end: date) -> Select[Any]:
             training = PeerCounsellorTraining
             counsellors = join(PeerCounsellor, training, PeerCounsellor.training_id == training.id)
             trained = and_(
-                covered(training.facility_id), since_signing(training.ended_on), PeerCounsellor.completed
+                covered(training.facility_id),
+                since_signing(training.facility_id, training.ended_on),
+                PeerCounsellor.completed,
             )
             return _delivered(counsellors, trained)
         case ScopeMetric.MONEV_VISITS:
             visits = and_(
                 or_(MonevVisit.agreement_id == Agreement.id, covered(MonevVisit.facility_id)),
-                since_signing(MonevVisit.visited_on),
+                since_signing(MonevVisit.facility_id, MonevVisit.visited_on),
             )
             return _delivered(MonevVisit, visits)
         case ScopeMetric.OUTREACH_EVENTS:
@@ -1126,6 +1179,7 @@ def agreement_delivery(session: Session, filters: Filters, by: Sequence[Dimensio
     monev visits also when tagged with the agreement, outreach events also when run by the
     agreement's partner (each record counted once). Denominator: the item's ``target``.
     ``days_since_signing``: days from signing to the period's end. Not grouped: ``by`` must be empty.
+    Signed-off data only counts records of signed-off facility-months (and no region-level outreach).
     """
     if tuple(by):
         raise ValueError("agreement_delivery is one row per scope item; it takes no grouping")
@@ -1153,7 +1207,7 @@ def agreement_delivery(session: Session, filters: Filters, by: Sequence[Dimensio
         [
             _frame(
                 session,
-                _delivery_statement(ScopeMetric(metric), filters.end).where(Agreement.id.in_(agreement_ids)),
+                _delivery_statement(ScopeMetric(metric), filters).where(Agreement.id.in_(agreement_ids)),
             ).assign(metric=metric)
             for metric in sorted(items["metric"].unique())
         ]
@@ -1162,6 +1216,29 @@ def agreement_delivery(session: Session, filters: Filters, by: Sequence[Dimensio
     frame["days_since_signing"] = [(filters.end - signed_on).days for signed_on in frame["signed_on"]]
     frame = with_rate(frame.assign(numerator=frame["delivered"], denominator=frame["target"]))
     return frame[AGREEMENT_DELIVERY_COLUMNS]
+
+
+def signed_off_months(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
+    """Facility-months of the period signed off by the facility's head and not reopened since.
+
+    Count (``months``): standing sign-offs of the filter's facilities for a month touching the period.
+    Denominator: none. Grouped by the signed facility and month; by facility and period, each row is
+    one signed facility-month (what meeting reports list).
+    """
+    dims = _check_dimensions(by)
+    statement = (
+        select(
+            *_dimension_columns(dims, MonthSignoff.facility_id, MonthSignoff.month, filters.granularity),
+            func.count(MonthSignoff.id).label("months"),
+        )
+        .join(Facility, Facility.id == MonthSignoff.facility_id)
+        .where(
+            MonthSignoff.month.between(month_start(filters.start), filters.end),
+            MonthSignoff.reopened_at.is_(None),
+            facility_condition(filters, MonthSignoff.facility_id),
+        )
+    )
+    return _as_counts(_aggregate(session, statement, _merge_on(dims)), ("months",))
 
 
 def facility_labels(session: Session) -> pd.DataFrame:
@@ -1309,6 +1386,7 @@ KPI_FUNCTIONS = {
     "peer_capacity": peer_capacity,
     "outreach_reach": outreach_reach,
     "monev_summary": monev_summary,
+    "signed_off_months": signed_off_months,
     "agreement_delivery": agreement_delivery,
     "overview_by_facility": overview_by_facility,
     "facility_comparison": facility_comparison,

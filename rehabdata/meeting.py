@@ -5,8 +5,9 @@ title, headline KPIs, screening and risk, rehabilitation, outreach, agreement de
 actions, and what changed since the previous period. Each topic table goes through
 ``suppression.suppress`` once, with its totals; the headline and closing slides copy their figures
 from those suppressed tables, so a figure reads the same on every slide, and each chart is drawn
-by ``charts`` from the suppressed values of its slide's table. Nothing here queries: KPIs come
-through a reader — ``kpis.run_kpi`` for exports, the page's cached ``ui.data.kpi``.
+by ``charts`` from the suppressed values of its slide's table. The title slide and every source
+line say which months of the period the facilities' heads have signed off. Nothing here queries:
+KPIs come through a reader — ``kpis.run_kpi`` for exports, the page's cached ``ui.data.kpi``.
 """
 
 import math
@@ -21,7 +22,7 @@ from sqlmodel import Session
 
 from rehabdata import charts, kpis
 from rehabdata.auth import Principal, ScopeError
-from rehabdata.i18n import Lang, format_day, format_number, format_rate, t
+from rehabdata.i18n import Lang, format_day, format_month, format_number, format_rate, t
 from rehabdata.kpis import Dimension, Filters
 from rehabdata.models import Audience
 from rehabdata.periods import add_months, month_start, months_between, previous_period
@@ -121,6 +122,8 @@ class MeetingView:
     as_of: datetime
     limit: int
     slides: tuple[Slide, ...] = field(default=())
+    signed: tuple[tuple[date, int], ...] = ()
+    """(month, facilities that signed it off) for each month of the period with a sign-off."""
 
     @property
     def period(self) -> str:
@@ -134,12 +137,26 @@ class MeetingView:
         return f"{format_day(self.as_of.date(), self.lang)} {self.as_of:%H:%M}{zone}"
 
     @property
+    def signoff(self) -> str:
+        """Which months of the period the facilities' heads have signed off (all, some, or none)."""
+        if not self.signed:
+            return t("meeting.signoff_none", self.lang)
+        total = len(self.subject.facility_ids)
+        months = [
+            format_month(month, self.lang)
+            if count >= total
+            else t("meeting.signoff_partial", self.lang, month=format_month(month, self.lang))
+            for month, count in self.signed
+        ]
+        return t("meeting.signoff", self.lang, months=", ".join(months))
+
+    @property
     def source(self) -> str:
-        """The source line under every slide: data as of, subject and period, marker legend."""
+        """The source line under every slide: data as of, subject and period, sign-off, marker legend."""
         source = t(
             "meeting.source", self.lang, as_of=self.as_of_text, subject=self.subject.name, period=self.period
         )
-        return f"{source} · {legend(self.lang, self.limit)}"
+        return f"{source} · {self.signoff} · {legend(self.lang, self.limit)}"
 
     def file_name(self, extension: str) -> str:
         """``rapat_<code>_<start>_<end>.<extension>``."""
@@ -757,6 +774,14 @@ def delivery_chart(table: Table, lang: Lang) -> go.Figure:
 # --- the view ------------------------------------------------------------------------------------
 
 
+def signed_months(read: KpiReader, subject: Subject, start: date, end: date) -> tuple[tuple[date, int], ...]:
+    """(month, facilities of the subject that signed it off) for each month of the period with a sign-off."""
+    frame = read("signed_off_months", subject.filters(start, end), ("facility", "period"))
+    counts = frame.groupby("period")["facility_id"].nunique().to_dict() if len(frame) else {}
+    labels = ((month, f"{month:%Y-%m}") for month in months_between(start, end))
+    return tuple((month, int(counts[label])) for month, label in labels if label in counts)
+
+
 def topic_tables(read: KpiReader, subject: Subject, start: date, end: date, lang: Lang) -> dict[str, Table]:
     """The suppressed topic tables of one period."""
     filters = subject.filters(start, end)
@@ -779,6 +804,7 @@ def _title_slide(subject: Subject, view: MeetingView) -> Slide:
             start=format_day(view.start, lang),
             end=format_day(view.end, lang),
         ),
+        view.signoff,
     ]
     if subject.signed_on is not None:
         points.append(
@@ -809,7 +835,14 @@ def build_view(
         raise ValueError(f"period end {end} is before its start {start}")
     limit = limit or threshold()
     view = MeetingView(
-        subject, start, end, previous_range(start, end), lang, as_of or datetime.now().astimezone(), limit
+        subject,
+        start,
+        end,
+        previous_range(start, end),
+        lang,
+        as_of or datetime.now().astimezone(),
+        limit,
+        signed=signed_months(read, subject, start, end),
     )
     now = topic_tables(read, subject, start, end, lang)
     before = topic_tables(read, subject, *view.previous, lang)

@@ -532,6 +532,26 @@ class AppSetting(SQLModel, table=True):
     value: str = Field(max_length=200)
 
 
+class MonthSignoff(SQLModel, table=True):
+    """A facility head's sign-off of one month; while it stands, that facility-month is locked.
+
+    An admin's reopening (with its reason) unlocks the month; signing it again reuses the row. The
+    audit trail keeps every sign-off and reopening (``rehabdata.signoff``).
+    """
+
+    __tablename__ = "month_signoff"
+    __table_args__ = (UniqueConstraint("facility_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id")
+    month: date  # first day of the month
+    signed_by: str = Field(max_length=60)  # username, named in the lock message
+    signed_at: datetime = Field(default_factory=utcnow)
+    reopened_by: str | None = Field(default=None, max_length=60)
+    reopened_at: datetime | None = None  # set: the month is open again
+    reopen_reason: str = Field(default="", max_length=500)
+
+
 # --- validated input models (what forms and imports send; table models do not validate) -------
 
 

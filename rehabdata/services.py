@@ -2,6 +2,7 @@
 the row and its audit entry in the caller's transaction (``db.session_scope``), or nothing.
 
 Pages and imports never write SQL; they call these functions with the acting ``Principal``.
+A write that touches a signed-off facility-month is refused here too (``signoff.require_open``).
 """
 
 from datetime import date
@@ -11,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, select
 
-from rehabdata import assist, audit, auth
+from rehabdata import assist, audit, auth, signoff
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.models import (
     CREATE_MODELS,
@@ -116,7 +117,8 @@ def _require_writer(principal: Principal, model: type[SQLModel]) -> None:
 
 
 def _require_scope(session: Session, principal: Principal, row: SQLModel) -> int | None:
-    """The record's facility, after checking it, and the participant it refers to, are in scope."""
+    """The record's facility, after checking it, and the participant it refers to, are in scope,
+    and the create or update touches no signed-off month."""
     facility_id = facility_of(session, row)
     if facility_id is None and not principal.all_facilities:
         region_id = getattr(row, "region_id", None)  # e.g. a public outreach event of a region
@@ -125,16 +127,17 @@ def _require_scope(session: Session, principal: Principal, row: SQLModel) -> int
             raise ScopeError(
                 f"only an admin may change {entity_name(type(row))} records outside a facility in scope"
             )
-        return None
-    principal.require_facility(facility_id)
-    participant_id = getattr(row, "participant_id", None)
-    if participant_id is not None:
-        participant = session.get(Participant, participant_id)
-        if participant is None:
-            raise NotFoundError(f"participant {participant_id} does not exist")
-        principal.require_facility(participant.facility_id)
-        if facility_id is not None and participant.facility_id != facility_id:
-            raise ScopeError(f"participant {participant_id} belongs to another facility than this record")
+    else:
+        principal.require_facility(facility_id)
+        participant_id = getattr(row, "participant_id", None)
+        if participant_id is not None:
+            participant = session.get(Participant, participant_id)
+            if participant is None:
+                raise NotFoundError(f"participant {participant_id} does not exist")
+            principal.require_facility(participant.facility_id)
+            if facility_id is not None and participant.facility_id != facility_id:
+                raise ScopeError(f"participant {participant_id} belongs to another facility than this record")
+    signoff.require_open(session, row)
     return facility_id
 
 
@@ -183,7 +186,8 @@ def update(
         if field not in type(row).model_fields or field == "id":
             raise ValueError(f"{entity_name(model)} has no editable field {field!r}")
         setattr(row, field, value)
-    facility_id = _require_scope(session, principal, row)  # a move to another facility needs scope too
+    with session.no_autoflush:  # the checks compare the values before and after (``signoff``)
+        facility_id = _require_scope(session, principal, row)  # a move to another facility needs scope too
     session.add(row)
     session.flush()
     audit.record(
@@ -204,6 +208,7 @@ def delete(*, session: Session, principal: Principal, model: type[SQLModel], row
         raise ScopeError("only an admin may delete records")
     row = get_in_scope(session=session, principal=principal, model=model, row_id=row_id)
     facility_id = facility_of(session, row)
+    signoff.require_open(session, row, deleting=True)
     before = audit.snapshot(row)
     session.delete(row)
     session.flush()

@@ -1,8 +1,9 @@
-"""The shared filter bar: period preset, region, facility and programme, mirrored in the URL.
+"""The shared filter bar: period preset, region, facility, programme and signed-off data only,
+mirrored in the URL.
 
 The URL's query parameters (``period``, ``from``, ``to``, ``region``, ``facility``,
-``programme``; codes, not ids) seed the widgets on a session's first run, and every change is
-written back, so a copied link opens the same view for a colleague.
+``programme``; codes, not ids; ``signed=1``) seed the widgets on a session's first run, and every
+change is written back, so a copied link opens the same view for a colleague.
 """
 
 from datetime import date
@@ -45,6 +46,7 @@ def _seed_from_url(key: str, lookup: pd.DataFrame, today: date) -> None:
         "region": lambda: _codes("region", sorted(set(lookup["region_code"]))),
         "facility": lambda: _codes("facility", list(lookup["facility_code"])),
         "programme": lambda: programme if programme in set(ProgrammeType) else ALL,
+        "signed": lambda: st.query_params.get("signed") == "1",
     }
     for name, default in defaults.items():
         widget = f"{key}_{name}"
@@ -62,6 +64,7 @@ def _write_url(key: str) -> None:
         "region": ",".join(state[f"{key}_region"]),
         "facility": ",".join(state[f"{key}_facility"]),
         "programme": "" if state[f"{key}_programme"] == ALL else state[f"{key}_programme"],
+        "signed": "1" if state[f"{key}_signed"] else "",
     }
     for param, value in values.items():
         if value:
@@ -106,6 +109,9 @@ def show(key: str = "filters", *, today: date | None = None) -> Filters | None:
         format_func=lambda p: tr("filter.all") if p == ALL else tr(f"programme.{p}"),
         key=f"{key}_programme",
     )
+    signed = sidebar.checkbox(
+        tr("filter.signed_only"), key=f"{key}_signed", help=tr("filter.signed_only_help")
+    )
     region_ids = tuple(int(i) for i in regions[regions["region_code"].isin(region_codes)]["region_id"])
     facility_ids = tuple(int(i) for i in lookup[lookup["facility_code"].isin(facility_codes)]["facility_id"])
     selection = Filters(start=today, end=today, region_ids=region_ids, facility_ids=facility_ids)
@@ -126,4 +132,5 @@ def show(key: str = "filters", *, today: date | None = None) -> Filters | None:
         region_ids=region_ids,
         facility_ids=facility_ids,
         programme=None if programme == ALL else ProgrammeType(programme),
+        signed_off_only=signed,
     )

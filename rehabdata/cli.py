@@ -28,12 +28,21 @@ def _demo(args: argparse.Namespace) -> int:
     upgrade_schema(engine)
     today = date.fromisoformat(args.today) if args.today else None
     try:
-        summary = load_demo(engine, seed=args.seed, months=args.months, today=today)
+        if getattr(args, "scale", "small") == "national":
+            from rehabdata.national import load_national
+
+            national = load_national(
+                engine, seed=args.seed, years=args.years, scale_factor=args.scale_factor, today=today
+            )
+            counts = national.counts
+            print(f"loaded in {national.seconds:,.1f} s")
+        else:
+            counts = load_demo(engine, seed=args.seed, months=args.months, today=today).counts
     except DemoError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    for table, count in summary.counts.items():
-        print(f"{table:28} {count:>9,}")
+    for table, count in counts.items():
+        print(f"{table:28} {count:>11,}")
     return 0
 
 
@@ -229,6 +238,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--months", type=int, default=None, help="months of data from Aug 2025 (default: to today)"
     )
     demo.add_argument("--today", default=None, help="pretend today is YYYY-MM-DD (reproducible data)")
+    demo.add_argument(
+        "--scale", choices=["small", "national"], default="small", help="national: ~530 facilities"
+    )
+    demo.add_argument("--years", type=int, default=5, help="years of data at national scale")
+    demo.add_argument("--scale-factor", type=float, default=1.0, help="shrink national volumes (e.g. 0.01)")
     demo.set_defaults(run=_demo)
 
     user = commands.add_parser(

@@ -1,7 +1,9 @@
-"""Cached read access for pages: KPI frames keyed by database, KPI, filter and grouping.
+"""Cached read access for pages: KPI frames keyed by database, KPI, scoped filter, grouping and
+the database's data version.
 
-Only small aggregate frames are cached (cheap to hash and to keep). Writes call
-``clear_caches`` so dashboards show a new record at once.
+Only small aggregate frames are cached (cheap to hash and to keep). Every write bumps the data
+version in its transaction, so a write in any app process makes every process recompute; writes in
+this process also call ``clear_caches`` to free memory at once.
 """
 
 from datetime import date

@@ -19,7 +19,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 run: $(VENV)/.installed  ## set up, create/upgrade the database (demo data on first start), serve the app
-	$(BIN)/python -m rehabdata init
+	$(BIN)/python -m rehabdata init --demo-if-empty
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
 
 test: $(VENV)/.installed-dev  ## set up with dev tools and run every test

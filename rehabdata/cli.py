@@ -15,8 +15,10 @@ from rehabdata.db import database_url, get_engine, session_scope, upgrade_schema
 from rehabdata.models import Role
 
 
-def _init(_args: argparse.Namespace) -> int:
-    upgrade_schema(get_engine())
+def _init(args: argparse.Namespace) -> int:
+    from rehabdata.bootstrap import demo_on_empty, prepare_database
+
+    prepare_database(get_engine(), load_demo_if_empty=args.demo_if_empty and demo_on_empty())
     print(f"schema ready at {_safe_url()}")
     return 0
 
@@ -223,7 +225,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rehabdata", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("init", help="create or upgrade the database schema").set_defaults(run=_init)
+    init = commands.add_parser("init", help="create or upgrade the database schema")
+    init.add_argument(
+        "--demo-if-empty",
+        action="store_true",
+        help="also load demo data into an empty database (unless REHAB_DEMO_ON_EMPTY=0)",
+    )
+    init.set_defaults(run=_init)
 
     saved = commands.add_parser("backup", help="back up the whole database (audit trail included)")
     saved.add_argument("--out", required=True, help="backup file to write")

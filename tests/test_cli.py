@@ -62,3 +62,18 @@ def test_backup_and_restore_commands(tmp_path, monkeypatch, capsys):
         assert [r.code for r in s.exec(select(Region).order_by(Region.code)).all()] == ["karo", "pekalongan"]
     assert main(["restore", str(tmp_path / "missing.db")]) == 2
     assert "no backup file" in capsys.readouterr().err
+
+
+def test_init_loads_demo_only_when_asked_and_allowed(tmp_path, monkeypatch):
+    """`init` only migrates; `init --demo-if-empty` fills an empty database unless REHAB_DEMO_ON_EMPTY=0."""
+    for name, flag, allowed, facilities in (
+        ("a", [], "1", 0),
+        ("b", ["--demo-if-empty"], "0", 0),
+        ("c", ["--demo-if-empty"], "1", 4),
+    ):
+        url = f"sqlite:///{tmp_path / name}.db"
+        monkeypatch.setenv("REHAB_DATABASE_URL", url)
+        monkeypatch.setenv("REHAB_DEMO_ON_EMPTY", allowed)
+        assert main(["init", *flag]) == 0
+        with Session(make_engine(url)) as s:
+            assert len(s.exec(select(Facility)).all()) == facilities

@@ -402,22 +402,33 @@ def screening_row(participant: Participant, payload: ScreeningCreate) -> dict[st
     }
 
 
+def _assist_problems(
+    session: Session, participant: Participant, day: date, date_column: Any, duplicate_key: str
+) -> list[Problem]:
+    """Rules shared by screenings and follow-ups: within the stay, at most one per participant per day."""
+    problems = within_stay(participant, day, "screened_on")
+    table = date_column.class_
+    taken = session.exec(
+        select(table.id).where(table.participant_id == participant.id, date_column == day)
+    ).first()
+    if taken:
+        problems.append(
+            Problem("screened_on", duplicate_key, {"code": participant.code, "date": day.isoformat()})
+        )
+    return problems
+
+
 def create_screening(
     *, session: Session, principal: Principal, data: ScreeningCreate | dict[str, Any]
 ) -> Screening:
     """Record a screening within the participant's stay; one per participant per day."""
     payload = validated(ScreeningCreate, data)
     participant = _participant(session, principal, payload.participant_id)
-    problems = within_stay(participant, payload.screened_on, "screened_on")
-    same_day = session.exec(
-        select(Screening.id).where(
-            Screening.participant_id == participant.id, Screening.screened_on == payload.screened_on
+    _refuse(
+        _assist_problems(
+            session, participant, payload.screened_on, Screening.screened_on, "validation.duplicate_screening"
         )
-    ).first()
-    if same_day:
-        params = {"code": participant.code, "date": payload.screened_on.isoformat()}
-        problems.append(Problem("screened_on", "validation.duplicate_screening", params))
-    _refuse(problems)
+    )
     return create(
         session=session, principal=principal, model=Screening, data=screening_row(participant, payload)
     )
@@ -604,16 +615,11 @@ def create_follow_up(
     """Record a follow-up ASSIST re-score within the stay; one per participant per day."""
     payload = validated(FollowUpCreate, data)
     participant = _participant(session, principal, payload.participant_id)
-    problems = within_stay(participant, payload.screened_on, "screened_on")
-    same_day = session.exec(
-        select(FollowUp.id).where(
-            FollowUp.participant_id == participant.id, FollowUp.followed_on == payload.screened_on
+    _refuse(
+        _assist_problems(
+            session, participant, payload.screened_on, FollowUp.followed_on, "validation.duplicate_follow_up"
         )
-    ).first()
-    if same_day:
-        params = {"code": participant.code, "date": payload.screened_on.isoformat()}
-        problems.append(Problem("screened_on", "validation.duplicate_follow_up", params))
-    _refuse(problems)
+    )
     values = screening_row(participant, payload)
     values.pop("screener")
     values["followed_on"] = values.pop("screened_on")

@@ -12,9 +12,9 @@ Conventions:
 import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
 from sqlalchemy import JSON, CheckConstraint, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -563,6 +563,14 @@ def _no_future(day: date, earliest: date) -> date:
     return day
 
 
+def _event_date(value: date) -> date:
+    return _no_future(value, EARLIEST_EVENT)
+
+
+# A programme event's date: not in the future, not before the programme could exist.
+EventDate = Annotated[date, AfterValidator(_event_date)]
+
+
 class ParticipantCreate(SQLModel):
     """A new participant: pseudonymous code, demographics and stay dates."""
 
@@ -625,16 +633,11 @@ class ScreeningCreate(SQLModel):
     """
 
     participant_id: int
-    screened_on: date
+    screened_on: EventDate
     screener: str = Field(default="", max_length=120)
     answers: dict[str, dict[str, int]] = Field(default_factory=dict)
     injecting: int = 0
     urine_result: UrineResult = UrineResult.NOT_DONE
-
-    @field_validator("screened_on")
-    @classmethod
-    def _date(cls, value: date) -> date:
-        return _no_future(value, EARLIEST_EVENT)
 
     @field_validator("answers")
     @classmethod
@@ -700,20 +703,15 @@ class EnrollmentCreate(SQLModel):
     participant_id: int
     programme: ProgrammeType
     modality: Modality
-    started_on: date
+    started_on: EventDate
     assessment_id: int | None = None
-
-    @field_validator("started_on")
-    @classmethod
-    def _date(cls, value: date) -> date:
-        return _no_future(value, EARLIEST_EVENT)
 
 
 class EnrollmentEnd(SQLModel):
     """Closing an enrolment: completed, dropped out, released or transferred, with date and reason."""
 
     status: EnrollmentStatus
-    ended_on: date
+    ended_on: EventDate
     end_reason: str = Field(default="", max_length=200)
 
     @field_validator("status")
@@ -723,28 +721,18 @@ class EnrollmentEnd(SQLModel):
             raise rule("validation.not_allowed")
         return value
 
-    @field_validator("ended_on")
-    @classmethod
-    def _date(cls, value: date) -> date:
-        return _no_future(value, EARLIEST_EVENT)
-
 
 class SessionCreate(SQLModel):
     """A session held at a facility; attendance is saved with it in one transaction."""
 
     facility_id: int
     programme: ProgrammeType
-    held_on: date
+    held_on: EventDate
     session_type: SessionType
     topic: str = Field(min_length=1, max_length=200)
     facilitator: str = Field(default="", max_length=120)
     duration_minutes: int = Field(default=60, ge=10, le=480)
     partner_id: int | None = None
-
-    @field_validator("held_on")
-    @classmethod
-    def _date(cls, value: date) -> date:
-        return _no_future(value, EARLIEST_EVENT)
 
 
 class OutreachCreate(SQLModel):
@@ -753,24 +741,19 @@ class OutreachCreate(SQLModel):
     region_id: int
     facility_id: int | None = None
     partner_id: int | None = None
-    held_on: date
+    held_on: EventDate
     place: str = Field(min_length=1, max_length=200)
     event_type: OutreachType
     audience: Audience
     people_reached: int = Field(ge=0, le=100_000)
     topic: str = Field(default="", max_length=200)
 
-    @field_validator("held_on")
-    @classmethod
-    def _date(cls, value: date) -> date:
-        return _no_future(value, EARLIEST_EVENT)
-
 
 class AssessmentCreate(SQLModel):
     """An assessment after a moderate/high screening, with the PP 25/2011 Art. 18 minimum data."""
 
     participant_id: int
-    assessed_on: date
+    assessed_on: EventDate
     assessor: str = Field(min_length=1, max_length=120)
     screening_id: int | None = None
     partner_id: int | None = None
@@ -780,11 +763,6 @@ class AssessmentCreate(SQLModel):
     diagnosis: str = Field(default="", max_length=200)
     treatment_history: str = Field(default="", max_length=300)
     recommended_programme: ProgrammeType | None = None
-
-    @field_validator("assessed_on")
-    @classmethod
-    def _date(cls, value: date) -> date:
-        return _no_future(value, EARLIEST_EVENT)
 
     @field_validator("primary_substance")
     @classmethod
@@ -806,14 +784,9 @@ class MonevVisitCreate(SQLModel):
 
     facility_id: int
     agreement_id: int | None = None
-    visited_on: date
+    visited_on: EventDate
     team: str = Field(min_length=1, max_length=300)
     findings: str = Field(default="", max_length=2000)
-
-    @field_validator("visited_on")
-    @classmethod
-    def _date(cls, value: date) -> date:
-        return _no_future(value, EARLIEST_EVENT)
 
 
 class MonevActionCreate(SQLModel):
@@ -840,16 +813,11 @@ class PeerTrainingCreate(SQLModel):
 
     facility_id: int
     title: str = Field(min_length=1, max_length=200)
-    started_on: date
+    started_on: EventDate
     ended_on: date
     trainer: str = Field(default="", max_length=120)
     staff_trained: int = Field(default=0, ge=0, le=500)
     partner_id: int | None = None
-
-    @field_validator("started_on")
-    @classmethod
-    def _start(cls, value: date) -> date:
-        return _no_future(value, EARLIEST_EVENT)
 
     @field_validator("ended_on")
     @classmethod

@@ -1,4 +1,4 @@
-"""Command line: ``python -m rehabdata {init,demo,create-user,import} …``."""
+"""Command line: ``python -m rehabdata {init,demo,create-user,import,bench,rebuild-aggregates,…} …``."""
 
 import argparse
 import getpass
@@ -220,6 +220,27 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild_aggregates(_args: argparse.Namespace) -> int:
+    import time
+
+    from rehabdata import aggregates, audit
+
+    engine = get_engine()
+    upgrade_schema(engine)
+    began = time.perf_counter()
+    with session_scope(engine) as session:
+        aggregates.rebuild(session)
+        audit.bump_data_version(session)  # app processes drop KPIs cached before the rebuild
+    print(f"aggregates of {_safe_url()} rebuilt in {time.perf_counter() - began:.1f} s")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from rehabdata.bench.runner import main as run_benchmark
+
+    return run_benchmark(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one sub-command per task."""
     parser = argparse.ArgumentParser(prog="python -m rehabdata", description=__doc__)
@@ -239,6 +260,28 @@ def build_parser() -> argparse.ArgumentParser:
     restored = commands.add_parser("restore", help="replace the database with a backup")
     restored.add_argument("file", help="backup file made by `backup`")
     restored.set_defaults(run=_restore)
+
+    rebuilt = commands.add_parser(
+        "rebuild-aggregates",
+        help="recompute the aggregate tables from the records (they are kept exact anyway)",
+    )
+    rebuilt.set_defaults(run=_rebuild_aggregates)
+
+    bench = commands.add_parser(
+        "bench", help="time each page's KPI set against naive pandas and DuckDB on the same rows"
+    )
+    bench.add_argument("--database", default=None, help="database URL (default: REHAB_DATABASE_URL)")
+    bench.add_argument(
+        "--scale",
+        choices=["small", "national"],
+        default=None,
+        help="generate data into a fresh temporary SQLite file first (default: use the database as it is)",
+    )
+    bench.add_argument("--runs", type=int, default=5, help="timed runs per measure (median and max)")
+    bench.add_argument(
+        "--end", type=date.fromisoformat, default=None, help="period end (default: latest data)"
+    )
+    bench.set_defaults(run=_bench)
 
     demo = commands.add_parser("demo", help="load deterministic synthetic demo data into an empty database")
     demo.add_argument("--seed", type=int, default=2025)

@@ -49,7 +49,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
-from rehabdata.kpis import Filters, _frame, add_days, facility_condition, month_label, programme_condition
+from rehabdata.kpis import Filters, _frame, facility_condition, programme_condition
 from rehabdata.models import (
     Agreement,
     AgreementFacility,
@@ -61,6 +61,7 @@ from rehabdata.models import (
     Screening,
 )
 from rehabdata.periods import add_months, month_start, months_between
+from rehabdata.sqlfunctions import add_days, month_label
 
 State = Literal["complete", "late", "incomplete", "not_due_yet"]
 STATES: tuple[State, ...] = ("complete", "late", "incomplete", "not_due_yet")

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine, select
 
+from rehabdata import aggregates  # noqa: F401  (registers the flush hook that keeps aggregates exact)
 from rehabdata.models import Facility
 
 T = TypeVar("T")

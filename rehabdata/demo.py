@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Engine, func, insert, text
 from sqlmodel import Session, SQLModel, select
 
+from rehabdata import aggregates
 from rehabdata.assist import QUESTION_SCALES, SUBSTANCES, questions_for, risk_level, score_screening
 from rehabdata.auth import create_user, hash_password
 from rehabdata.db import session_scope
@@ -651,6 +652,7 @@ class _DemoBuilder:
             if self.rows[model]:
                 connection.execute(insert(model), self.rows[model])
         sync_id_sequences(self.session, self.TABLES)
+        aggregates.rebuild(self.session)  # bulk inserts bypass the flush hook
 
     # -- facility activity
 

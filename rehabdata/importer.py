@@ -42,7 +42,7 @@ from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
-from rehabdata import assist, audit, services, signoff
+from rehabdata import aggregates, assist, audit, services, signoff
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.i18n import MESSAGES, Lang, t
 from rehabdata.models import (
@@ -1155,6 +1155,7 @@ def write(session: Session, principal: Principal, plan: Plan) -> None:
                 if isinstance(row["session_id"], tuple):
                     row["session_id"] = new_ids[row["session_id"]]
         ids = _insert(session, model, rows)
+        aggregates.refresh_inserted(session, model, rows)
         new_ids |= {record.key: new_id for record, new_id in zip(records, ids, strict=True) if record.key}
         _audit(session, principal, model, rows, ids, records)
     plan.written = True

@@ -16,33 +16,29 @@ from typing import Any, Literal, assert_never
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
-    Date,
     FromClause,
-    Integer,
     Select,
-    String,
     and_,
     case,
     distinct,
     func,
     join,
-    literal_column,
     or_,
     select,
     true,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from rehabdata.assist import RISK_LEVELS, SUBSTANCES
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.models import (
+    AggScreeningDay,
+    AggSessionDay,
     Agreement,
     AgreementFacility,
     AgreementScopeItem,
     Assessment,
-    Attendance,
     Enrollment,
     EnrollmentStatus,
     Facility,
@@ -55,14 +51,13 @@ from rehabdata.models import (
     Partner,
     PeerCounsellor,
     PeerCounsellorTraining,
-    ProgrammeSession,
     ProgrammeType,
     Region,
     ScopeMetric,
     Screening,
-    SessionType,
 )
 from rehabdata.periods import month_start, months_between
+from rehabdata.sqlfunctions import days_between, first_of_month, month_label, quarter_label
 
 Granularity = Literal["month", "quarter"]
 Dimension = Literal["facility", "region", "period"]
@@ -202,46 +197,7 @@ DEFINITIONS: dict[str, KpiDefinition] = {
     )
 }
 
-REFERRAL_DAYS = 30
-"""An enrolment counts as a referral when it starts 0–30 days after the screening (day 30 counts)."""
-
-
 # --- SQL building blocks ----------------------------------------------------------------------
-
-
-class month_label(FunctionElement):
-    """``YYYY-MM`` of a date column, on SQLite and PostgreSQL alike."""
-
-    inherit_cache = True
-    type = String()
-
-
-class quarter_label(FunctionElement):
-    """``YYYY-Qn`` of a date column, on SQLite and PostgreSQL alike."""
-
-    inherit_cache = True
-    type = String()
-
-
-@compiles(month_label, "sqlite")
-def _month_sqlite(element: month_label, compiler: Any, **kw: Any) -> str:
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(quarter_label, "sqlite")
-def _quarter_sqlite(element: quarter_label, compiler: Any, **kw: Any) -> str:
-    column = compiler.process(element.clauses, **kw)
-    return f"(strftime('%Y', {column}) || '-Q' || ((CAST(strftime('%m', {column}) AS INTEGER) + 2) / 3))"
-
-
-@compiles(month_label, "postgresql")
-def _month_postgresql(element: month_label, compiler: Any, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
-
-
-@compiles(quarter_label, "postgresql")
-def _quarter_postgresql(element: quarter_label, compiler: Any, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-\"Q\"Q')"
 
 
 def period_label(column: Any, granularity: Granularity) -> FunctionElement:
@@ -256,64 +212,6 @@ def period_labels(filters: Filters) -> list[str]:
         for m in months_between(filters.start, filters.end)
     )
     return list(dict.fromkeys(labels))
-
-
-class add_days(FunctionElement):
-    """A date column plus a fixed number of days, on SQLite and PostgreSQL alike."""
-
-    inherit_cache = True
-    type = Date()
-
-    def __init__(self, column: Any, days: int) -> None:
-        super().__init__(column, literal_column(str(int(days))))
-
-
-class days_between(FunctionElement):
-    """Whole days from the second date column to the first (``later - earlier``)."""
-
-    inherit_cache = True
-    type = Integer()
-
-
-class first_of_month(FunctionElement):
-    """The first day of a date column's month, on SQLite and PostgreSQL alike."""
-
-    inherit_cache = True
-    type = Date()
-
-
-@compiles(first_of_month, "sqlite")
-def _first_of_month_sqlite(element: first_of_month, compiler: Any, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
-
-
-@compiles(first_of_month, "postgresql")
-def _first_of_month_postgresql(element: first_of_month, compiler: Any, **kw: Any) -> str:
-    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-@compiles(add_days, "sqlite")
-def _add_days_sqlite(element: add_days, compiler: Any, **kw: Any) -> str:
-    column, days = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"date({column}, '+{days} days')"
-
-
-@compiles(add_days, "postgresql")
-def _add_days_postgresql(element: add_days, compiler: Any, **kw: Any) -> str:
-    column, days = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"({column} + {days})"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-
-
-@compiles(days_between, "postgresql")
-def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) -> str:
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"({later} - {earlier})"
 
 
 def risk_rank(column: Any) -> ColumnElement[int]:
@@ -479,6 +377,24 @@ def screening_coverage(session: Session, filters: Filters, by: Sequence[Dimensio
     return _combine(_frame(session, numerator), _frame(session, denominator), dims)
 
 
+def _total(column: Any) -> Any:
+    """SUM over aggregate rows, 0 (not NULL) when there are none."""
+    return func.coalesce(func.sum(column), 0)
+
+
+def _screening_cells(filters: Filters, dims: tuple[Dimension, ...], *columns: Any) -> Select[Any]:
+    """``agg_screening_day`` rows of the filter's period and facilities, with the grouping columns."""
+    cells = AggScreeningDay
+    return (
+        select(*_dimension_columns(dims, cells.facility_id, cells.day, filters.granularity), *columns)
+        .join(Facility, Facility.id == cells.facility_id)
+        .where(
+            cells.day.between(filters.start, filters.end),
+            facility_condition(filters, cells.facility_id, cells.day),
+        )
+    )
+
+
 def risk_distribution(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Screenings by overall risk level, and the share moderate + high.
 
@@ -486,28 +402,22 @@ def risk_distribution(session: Session, filters: Filters, by: Sequence[Dimension
     Denominator: screenings in the period with an overall risk.
     Also returns ``low``, ``moderate`` and ``high`` counts.
     Excluded: screenings without an overall risk (incomplete records).
+    Summed from ``agg_screening_day`` (see ``rehabdata.aggregates``).
     """
     dims = _check_dimensions(by)
-    risk = Screening.overall_risk
-    statement = (
-        select(
-            *_dimension_columns(dims, Screening.facility_id, Screening.screened_on, filters.granularity),
-            func.sum(case((risk == "low", 1), else_=0)).label("low"),
-            func.sum(case((risk == "moderate", 1), else_=0)).label("moderate"),
-            func.sum(case((risk == "high", 1), else_=0)).label("high"),
-            func.sum(case((risk.in_(("moderate", "high")), 1), else_=0)).label("numerator"),
-            func.count(risk).label("denominator"),
-        )
-        .join(Facility, Facility.id == Screening.facility_id)
-        .where(
-            Screening.screened_on.between(filters.start, filters.end),
-            facility_condition(filters, Screening.facility_id, Screening.screened_on),
-        )
+    cells = AggScreeningDay
+    statement = _screening_cells(
+        filters,
+        dims,
+        _total(cells.risk_low).label("low"),
+        _total(cells.risk_moderate).label("moderate"),
+        _total(cells.risk_high).label("high"),
+        _total(cells.risk_moderate + cells.risk_high).label("numerator"),
+        _total(cells.risk_low + cells.risk_moderate + cells.risk_high).label("denominator"),
     )
-    keys = _merge_on(dims)
-    frame = _frame(session, statement.group_by(*keys).order_by(*keys) if keys else statement)
-    for column in ("low", "moderate", "high"):
-        frame[column] = pd.to_numeric(frame[column]).fillna(0).astype("int64")
+    frame = _as_counts(
+        _aggregate(session, statement, _merge_on(dims)), ("low", "moderate", "high", "denominator")
+    )
     return with_rate(frame)
 
 
@@ -524,54 +434,25 @@ def attendance_rate(session: Session, filters: Filters, by: Sequence[Dimension] 
     and programme is active on the session date.
     Also returns ``sessions`` (sessions held).
     Excluded: nothing; a session with no enrolled participants adds to ``sessions`` only.
+    Summed from ``agg_session_day`` (facility × day × programme; see ``rehabdata.aggregates``).
     """
     dims = _check_dimensions(by)
-    in_scope = and_(
-        ProgrammeSession.held_on.between(filters.start, filters.end),
-        facility_condition(filters, ProgrammeSession.facility_id, ProgrammeSession.held_on),
-        ProgrammeSession.programme == filters.programme if filters.programme else True,
-    )
-    attended = (
-        select(Attendance.session_id, func.count().label("attended"))
-        .join(ProgrammeSession, ProgrammeSession.id == Attendance.session_id)
-        .where(in_scope)
-        .group_by(Attendance.session_id)
-        .subquery()
-    )
-    expected = (
-        select(
-            ProgrammeSession.id.label("session_id"),
-            func.count(distinct(Enrollment.participant_id)).label("expected"),
-        )
-        .join(
-            Enrollment,
-            and_(
-                Enrollment.facility_id == ProgrammeSession.facility_id,
-                Enrollment.programme == ProgrammeSession.programme,
-                _active_on(Enrollment, ProgrammeSession.held_on),
-            ),
-        )
-        .where(in_scope)
-        .group_by(ProgrammeSession.id)
-        .subquery()
-    )
+    cells = AggSessionDay
     statement = (
         select(
-            *_dimension_columns(
-                dims, ProgrammeSession.facility_id, ProgrammeSession.held_on, filters.granularity
-            ),
-            func.count(ProgrammeSession.id).label("sessions"),
-            func.coalesce(func.sum(attended.c.attended), 0).label("numerator"),
-            func.coalesce(func.sum(expected.c.expected), 0).label("denominator"),
+            *_dimension_columns(dims, cells.facility_id, cells.day, filters.granularity),
+            _total(cells.sessions).label("sessions"),
+            _total(cells.attended).label("numerator"),
+            _total(cells.expected).label("denominator"),
         )
-        .join(Facility, Facility.id == ProgrammeSession.facility_id)
-        .outerjoin(attended, attended.c.session_id == ProgrammeSession.id)
-        .outerjoin(expected, expected.c.session_id == ProgrammeSession.id)
-        .where(in_scope)
+        .join(Facility, Facility.id == cells.facility_id)
+        .where(
+            cells.day.between(filters.start, filters.end),
+            facility_condition(filters, cells.facility_id, cells.day),
+            programme_condition(filters, cells.programme),
+        )
     )
-    keys = _merge_on(dims)
-    frame = _frame(session, statement.group_by(*keys).order_by(*keys) if keys else statement)
-    frame["sessions"] = pd.to_numeric(frame["sessions"]).fillna(0).astype("int64")
+    frame = _as_counts(_aggregate(session, statement, _merge_on(dims)), ("sessions", "denominator"))
     return with_rate(frame)
 
 
@@ -610,27 +491,18 @@ def substances_reported(session: Session, filters: Filters, by: Sequence[Dimensi
     not NULL, i.e. used in the lifetime).
     Denominator: screenings in the period.
     Excluded: nothing; one screening may report several substances.
+    Summed from ``agg_screening_day``.
     """
     dims = _check_dimensions(by)
-    statement = (
-        select(
-            *_dimension_columns(dims, Screening.facility_id, Screening.screened_on, filters.granularity),
-            *(
-                func.sum(case((getattr(Screening, f"score_{substance}").is_not(None), 1), else_=0)).label(
-                    substance
-                )
-                for substance in SUBSTANCES
-            ),
-            func.count(Screening.id).label("denominator"),
-        )
-        .join(Facility, Facility.id == Screening.facility_id)
-        .where(
-            Screening.screened_on.between(filters.start, filters.end),
-            facility_condition(filters, Screening.facility_id, Screening.screened_on),
-        )
+    cells = AggScreeningDay
+    statement = _screening_cells(
+        filters,
+        dims,
+        *(_total(getattr(cells, f"reported_{substance}")).label(substance) for substance in SUBSTANCES),
+        _total(cells.screenings).label("denominator"),
     )
     keys = _merge_on(dims)
-    wide = _aggregate(session, statement, keys)
+    wide = _as_counts(_aggregate(session, statement, keys), ("denominator",))
     long = wide.melt(
         id_vars=[*keys, "denominator"],
         value_vars=list(SUBSTANCES),
@@ -640,10 +512,6 @@ def substances_reported(session: Session, filters: Filters, by: Sequence[Dimensi
     if keys:  # melt lists substance by substance; a stable sort keeps ASSIST order within each group
         long = long.sort_values(keys, kind="stable")
     return with_rate(long[[*keys, "substance", "numerator", "denominator"]]).reset_index(drop=True)
-
-
-def _within_referral_window(day: Any, screened_on: Any) -> ColumnElement[bool]:
-    return day.between(screened_on, add_days(screened_on, REFERRAL_DAYS))
 
 
 def referral_funnel(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
@@ -656,42 +524,25 @@ def referral_funnel(session: Session, filters: Filters, by: Sequence[Dimension] 
     Also ``assessed``/``assessed_rate``: of those screenings, the ones followed by an assessment
     of the participant within the same 0–30 day window. Grouped by the screening's facility/period.
     Excluded: low-risk screenings and screenings without an overall risk.
+    Summed from ``agg_screening_day``, whose referral columns follow later assessments and enrolments.
     """
     dims = _check_dimensions(by)
-    assessed = (
-        select(Assessment.id)
-        .where(
-            Assessment.participant_id == Screening.participant_id,
-            _within_referral_window(Assessment.assessed_on, Screening.screened_on),
-        )
-        .exists()
-    )
+    cells = AggScreeningDay
     enrolled = (
-        select(Enrollment.id)
-        .where(
-            Enrollment.participant_id == Screening.participant_id,
-            _within_referral_window(Enrollment.started_on, Screening.screened_on),
-            programme_condition(filters, Enrollment.programme),
-        )
-        .exists()
+        getattr(cells, f"enrolled_30d_{filters.programme}") if filters.programme else cells.enrolled_30d
     )
-    statement = (
-        select(
-            *_dimension_columns(dims, Screening.facility_id, Screening.screened_on, filters.granularity),
-            func.count(Screening.id).label("moderate_high"),
-            func.sum(case((assessed, 1), else_=0)).label("assessed"),
-            func.sum(case((enrolled, 1), else_=0)).label("enrolled_30d"),
-        )
-        .join(Facility, Facility.id == Screening.facility_id)
-        .where(
-            Screening.screened_on.between(filters.start, filters.end),
-            Screening.overall_risk.in_(("moderate", "high")),
-            facility_condition(filters, Screening.facility_id, Screening.screened_on),
-        )
+    moderate_high = _total(cells.risk_moderate + cells.risk_high)
+    statement = _screening_cells(
+        filters,
+        dims,
+        moderate_high.label("moderate_high"),
+        _total(cells.assessed_30d).label("assessed"),
+        _total(enrolled).label("enrolled_30d"),
     )
-    frame = _as_counts(
-        _aggregate(session, statement, _merge_on(dims)), ("moderate_high", "assessed", "enrolled_30d")
-    )
+    keys = _merge_on(dims)
+    if keys:  # like the screenings themselves: no group without a moderate/high screening
+        statement = statement.group_by(*keys).having(moderate_high > 0).order_by(*keys)
+    frame = _as_counts(_frame(session, statement), ("moderate_high", "assessed", "enrolled_30d"))
     frame = with_rate(frame.assign(numerator=frame["enrolled_30d"], denominator=frame["moderate_high"]))
     frame["assessed_rate"] = share(frame["assessed"], frame["moderate_high"])
     return frame
@@ -1111,7 +962,12 @@ def _delivery_statement(metric: ScopeMetric, filters: Filters) -> Select[Any]:
     )
     match metric:
         case ScopeMetric.SCREENINGS:
-            return at_facilities(Screening, Screening.screened_on)
+            cells = AggScreeningDay
+            return _delivered(
+                cells,
+                and_(covered(cells.facility_id), since_signing(cells.facility_id, cells.day)),
+                cells.screenings,
+            )
         case ScopeMetric.ASSESSMENTS:
             return at_facilities(Assessment, Assessment.assessed_on)
         case ScopeMetric.ENROLLMENTS_MEDICAL:
@@ -1123,10 +979,11 @@ def _delivery_statement(metric: ScopeMetric, filters: Filters) -> Select[Any]:
                 Enrollment, Enrollment.started_on, Enrollment.programme == ProgrammeType.SOCIAL
             )
         case ScopeMetric.SKILLS_SESSIONS:
-            return at_facilities(
-                ProgrammeSession,
-                ProgrammeSession.held_on,
-                ProgrammeSession.session_type == SessionType.SKILLS,
+            days = AggSessionDay
+            return _delivered(
+                days,
+                and_(covered(days.facility_id), since_signing(days.facility_id, days.day)),
+                days.skills_sessions,
             )
         case ScopeMetric.PEER_COUNSELLORS_TRAINED:
             training = PeerCounsellorTraining

@@ -552,6 +552,63 @@ class MonthSignoff(SQLModel, table=True):
     reopen_reason: str = Field(default="", max_length=500)
 
 
+# --- aggregate tables (derived; ``rehabdata.aggregates`` keeps them exact) ----------------------
+
+
+class AggSessionDay(SQLModel, table=True):
+    """Sessions held, attendance and expected attendance per facility × day × programme.
+
+    Derived from ``programme_session``, ``attendance`` and ``enrollment`` in the same transaction as
+    every write (``rehabdata.aggregates``), so KPIs sum a few thousand rows instead of scanning
+    millions of attendance rows. ``expected``: per session, participants with an enrolment in the
+    session's facility and programme active on the day, summed over the day's sessions.
+    """
+
+    __tablename__ = "agg_session_day"
+    __table_args__ = (Index("ix_agg_session_day_day", "day", "facility_id"),)
+
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    programme: ProgrammeType = enum_field(ProgrammeType, primary_key=True)
+    sessions: int = 0
+    skills_sessions: int = 0
+    attended: int = 0
+    expected: int = 0
+
+
+class AggScreeningDay(SQLModel, table=True):
+    """Screenings per facility × day: risk levels, substances reported and referral outcomes.
+
+    Derived like ``AggSessionDay``. ``assessed_30d``/``enrolled_30d*`` count moderate/high screenings
+    followed by an assessment/enrolment (any programme, medical, social) of the participant 0–30 days
+    after, so they change when a later assessment or enrolment is written.
+    """
+
+    __tablename__ = "agg_screening_day"
+    __table_args__ = (Index("ix_agg_screening_day_day", "day", "facility_id"),)
+
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    screenings: int = 0
+    risk_low: int = 0
+    risk_moderate: int = 0
+    risk_high: int = 0
+    assessed_30d: int = 0
+    enrolled_30d: int = 0
+    enrolled_30d_medical: int = 0
+    enrolled_30d_social: int = 0
+    reported_tobacco: int = 0
+    reported_alcohol: int = 0
+    reported_cannabis: int = 0
+    reported_cocaine: int = 0
+    reported_amphetamines: int = 0
+    reported_inhalants: int = 0
+    reported_sedatives: int = 0
+    reported_hallucinogens: int = 0
+    reported_opioids: int = 0
+    reported_other: int = 0
+
+
 # --- validated input models (what forms and imports send; table models do not validate) -------
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from sqlalchemy import Engine, func
 from sqlmodel import SQLModel, select
 
+from rehabdata import aggregates
 from rehabdata.assist import SUBSTANCES, questions_for, risk_level, score_screening
 from rehabdata.auth import create_user, hash_password
 from rehabdata.db import has_data, session_scope
@@ -717,6 +718,7 @@ def load_national(
         sync_id_sequences(
             session, [m for m in TABLES if "id" in m.model_fields and m is not AgreementFacility]
         )
+        aggregates.rebuild(session)  # COPY and executemany bypass the flush hook
         session.merge(AppSetting(key="demo", value="1"))
         create_user(
             session=session,

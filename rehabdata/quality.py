@@ -33,10 +33,8 @@ from rehabdata.kpis import (
     Filters,
     _active_on,
     _frame,
-    add_days,
     facility_condition,
     median_from_histogram,
-    month_label,
     programme_condition,
     scope_filters,
 )
@@ -53,6 +51,7 @@ from rehabdata.models import (
     Screening,
 )
 from rehabdata.periods import add_months, month_start
+from rehabdata.sqlfunctions import add_days, month_label
 
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")

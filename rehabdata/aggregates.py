@@ -1,0 +1,350 @@
+"""Aggregate tables kept exact in every write transaction, in the spirit of DHIS2's analytics tables.
+
+``agg_session_day`` (facility × day × programme) and ``agg_screening_day`` (facility × day) hold
+what the heavy KPIs sum: sessions, attendance, expected attendance, risk levels, substances and
+referral outcomes. Both are *derived*: ``session_rows``/``screening_rows`` define them from the
+base tables, ``rebuild`` recomputes them from scratch, and every write recomputes the cells it can
+have changed, in its own transaction:
+
+- ORM writes (services, forms, tests) are seen by a ``Session`` ``after_flush`` hook that turns each
+  new, changed or deleted screening, assessment, enrolment, session or attendance row (old and new
+  values) into date spans per facility, and refreshes them before the flush returns;
+- bulk paths (imports, demo generators) call ``refresh_inserted`` or ``rebuild`` themselves.
+
+A refresh deletes the span's rows and inserts them again from the definition, so incremental and
+rebuilt tables are identical by construction; recomputing (rather than adding deltas) is what keeps
+distinct counts and edits of dates exact. On PostgreSQL concurrent writers to one facility are
+serialised by a transaction-scoped advisory lock taken before the refresh: under READ COMMITTED the
+refresh statements then see every earlier writer's committed rows (SQLite has one writer anyway).
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    delete,
+    distinct,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy import inspect as inspect_state
+from sqlalchemy.orm import Session as OrmSession
+
+from rehabdata.assist import SUBSTANCES
+from rehabdata.models import (
+    AggScreeningDay,
+    AggSessionDay,
+    Assessment,
+    Attendance,
+    Enrollment,
+    ProgrammeSession,
+    ProgrammeType,
+    Screening,
+    SessionType,
+)
+from rehabdata.sqlfunctions import add_days
+
+REFERRAL_DAYS = 30
+"""An assessment or enrolment follows a screening when it is 0–30 days after it (day 30 counts)."""
+
+ADVISORY_LOCK_CLASS = 8801  # pg_advisory_xact_lock(class, facility_id): "aggregates of this facility"
+
+
+# --- definitions: the aggregate rows as SELECTs over the base tables --------------------------------
+
+
+def within_referral_window(day: Any, screened_on: Any) -> ColumnElement[bool]:
+    """``day`` is 0–30 days after ``screened_on`` (portable date arithmetic: both backends and DuckDB)."""
+    return day.between(screened_on, add_days(screened_on, REFERRAL_DAYS))
+
+
+def session_rows(where: ColumnElement[bool]) -> Select[Any]:
+    """``agg_session_day`` rows for the sessions matching ``where`` (a condition on ``programme_session``)."""
+    held = ProgrammeSession
+    attended = (
+        select(Attendance.session_id, func.count().label("attended"))
+        .join(held, held.id == Attendance.session_id)
+        .where(where)
+        .group_by(Attendance.session_id)
+        .subquery()
+    )
+    active = and_(
+        Enrollment.facility_id == held.facility_id,
+        Enrollment.programme == held.programme,
+        Enrollment.started_on <= held.held_on,
+        or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= held.held_on),
+    )
+    expected = (
+        select(held.id.label("session_id"), func.count(distinct(Enrollment.participant_id)).label("expected"))
+        .join(Enrollment, active)
+        .where(where)
+        .group_by(held.id)
+        .subquery()
+    )
+    return (
+        select(
+            held.facility_id.label("facility_id"),
+            held.held_on.label("day"),
+            held.programme.label("programme"),
+            func.count(held.id).label("sessions"),
+            func.sum(case((held.session_type == SessionType.SKILLS, 1), else_=0)).label("skills_sessions"),
+            func.coalesce(func.sum(attended.c.attended), 0).label("attended"),
+            func.coalesce(func.sum(expected.c.expected), 0).label("expected"),
+        )
+        .outerjoin(attended, attended.c.session_id == held.id)
+        .outerjoin(expected, expected.c.session_id == held.id)
+        .where(where)
+        .group_by(held.facility_id, held.held_on, held.programme)
+    )
+
+
+def screening_rows(where: ColumnElement[bool]) -> Select[Any]:
+    """``agg_screening_day`` rows for the screenings matching ``where`` (a condition on ``screening``)."""
+    risk = Screening.overall_risk
+    moderate_high = risk.in_(("moderate", "high"))
+
+    def followed_by(model: Any, day: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+        later = select(model.id).where(
+            model.participant_id == Screening.participant_id,
+            within_referral_window(day, Screening.screened_on),
+            *conditions,
+        )
+        return and_(moderate_high, later.exists())
+
+    def count_if(condition: ColumnElement[bool]) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    enrolled = {
+        f"enrolled_30d_{programme}": followed_by(
+            Enrollment, Enrollment.started_on, Enrollment.programme == programme
+        )
+        for programme in ProgrammeType
+    }
+    return (
+        select(
+            Screening.facility_id.label("facility_id"),
+            Screening.screened_on.label("day"),
+            func.count(Screening.id).label("screenings"),
+            *(count_if(risk == level).label(f"risk_{level}") for level in ("low", "moderate", "high")),
+            count_if(followed_by(Assessment, Assessment.assessed_on)).label("assessed_30d"),
+            count_if(followed_by(Enrollment, Enrollment.started_on)).label("enrolled_30d"),
+            *(count_if(condition).label(name) for name, condition in enrolled.items()),
+            *(
+                count_if(getattr(Screening, f"score_{substance}").is_not(None)).label(f"reported_{substance}")
+                for substance in SUBSTANCES
+            ),
+        )
+        .where(where)
+        .group_by(Screening.facility_id, Screening.screened_on)
+    )
+
+
+# --- spans: which cells a change can affect -------------------------------------------------------
+
+
+@dataclass
+class Spans:
+    """Date spans to refresh: per (facility, programme) for sessions, per facility for screenings.
+
+    A span's end of ``None`` means open-ended (an enrolment without an end date).
+    """
+
+    sessions: dict[tuple[int, str], tuple[date, date | None]] = field(default_factory=dict)
+    screenings: dict[int, tuple[date, date]] = field(default_factory=dict)
+
+    def add_sessions(self, facility_id: int, programme: str, start: date, end: date | None) -> None:
+        key = (facility_id, str(programme))
+        if key in self.sessions:
+            old_start, old_end = self.sessions[key]
+            start = min(start, old_start)
+            end = None if end is None or old_end is None else max(end, old_end)
+        self.sessions[key] = (start, end)
+
+    def add_screenings(self, facility_id: int, start: date, end: date) -> None:
+        if facility_id in self.screenings:
+            old_start, old_end = self.screenings[facility_id]
+            start, end = min(start, old_start), max(end, old_end)
+        self.screenings[facility_id] = (start, end)
+
+    def facilities(self) -> list[int]:
+        return sorted({f for f, _ in self.sessions} | set(self.screenings))
+
+    def __bool__(self) -> bool:
+        return bool(self.sessions or self.screenings)
+
+
+def _screenings_followed(connection: Connection, spans: Spans, participant_id: int, day: date) -> None:
+    """The participant's screenings that an assessment/enrolment on ``day`` may follow (0–30 days before)."""
+    rows = connection.execute(
+        select(Screening.facility_id, Screening.screened_on).where(
+            Screening.participant_id == participant_id,
+            Screening.screened_on.between(day - timedelta(days=REFERRAL_DAYS), day),
+        )
+    )
+    for facility_id, screened_on in rows:
+        spans.add_screenings(facility_id, screened_on, screened_on)
+
+
+def _session_cell(connection: Connection, spans: Spans, session_id: int) -> None:
+    """The cell of the session an attendance row belongs to (gone if the session was deleted too)."""
+    row = connection.execute(
+        select(ProgrammeSession.facility_id, ProgrammeSession.programme, ProgrammeSession.held_on).where(
+            ProgrammeSession.id == session_id
+        )
+    ).first()
+    if row is not None:
+        spans.add_sessions(row.facility_id, row.programme, row.held_on, row.held_on)
+
+
+def _add_row(connection: Connection, spans: Spans, model: type, values: Mapping[str, Any]) -> None:
+    """Add the cells one version (old or new) of a base row contributes to."""
+    if model is Screening:
+        spans.add_screenings(values["facility_id"], values["screened_on"], values["screened_on"])
+    elif model is ProgrammeSession:
+        spans.add_sessions(values["facility_id"], values["programme"], values["held_on"], values["held_on"])
+    elif model is Attendance:
+        _session_cell(connection, spans, values["session_id"])
+    elif model is Enrollment:
+        spans.add_sessions(
+            values["facility_id"], values["programme"], values["started_on"], values.get("ended_on")
+        )
+        _screenings_followed(connection, spans, values["participant_id"], values["started_on"])
+    elif model is Assessment:
+        _screenings_followed(connection, spans, values["participant_id"], values["assessed_on"])
+
+
+TRACKED: dict[type, tuple[str, ...]] = {
+    Screening: ("facility_id", "screened_on"),
+    ProgrammeSession: ("facility_id", "programme", "held_on"),
+    Attendance: ("session_id",),
+    Enrollment: ("participant_id", "facility_id", "programme", "started_on", "ended_on"),
+    Assessment: ("participant_id", "assessed_on"),
+}
+"""Base tables the aggregates derive from, and the columns a change of which moves a row's cells."""
+
+
+# --- refreshing -------------------------------------------------------------------------------------
+
+
+def _lock(connection: Connection, facility_ids: Iterable[int]) -> None:
+    """Serialise aggregate refreshes per facility on PostgreSQL (sorted: no lock-order deadlock)."""
+    if connection.dialect.name != "postgresql":
+        return
+    for facility_id in sorted(facility_ids):
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:cls, :facility)"),
+            {"cls": ADVISORY_LOCK_CLASS, "facility": facility_id},
+        )
+
+
+def refresh(connection: Connection, spans: Spans) -> None:
+    """Recompute the aggregate rows of ``spans`` from the base tables (in the caller's transaction)."""
+    if not spans:
+        return
+    _lock(connection, spans.facilities())
+    for (facility_id, programme), (start, end) in sorted(spans.sessions.items()):
+        held = ProgrammeSession
+        base = and_(held.facility_id == facility_id, held.programme == programme, held.held_on >= start)
+        cells = and_(
+            AggSessionDay.facility_id == facility_id,
+            AggSessionDay.programme == programme,
+            AggSessionDay.day >= start,
+        )
+        if end is not None:
+            base, cells = and_(base, held.held_on <= end), and_(cells, AggSessionDay.day <= end)
+        _replace(connection, AggSessionDay, cells, session_rows(base))
+    for facility_id, (start, end) in sorted(spans.screenings.items()):
+        base = and_(Screening.facility_id == facility_id, Screening.screened_on.between(start, end))
+        cells = and_(AggScreeningDay.facility_id == facility_id, AggScreeningDay.day.between(start, end))
+        _replace(connection, AggScreeningDay, cells, screening_rows(base))
+
+
+def _replace(connection: Connection, model: type, cells: ColumnElement[bool], rows: Select[Any]) -> None:
+    table = model.__table__  # type: ignore[attr-defined]
+    connection.execute(delete(table).where(cells))
+    connection.execute(insert(table).from_select([c.name for c in rows.selected_columns], rows))
+
+
+def rebuild(session: OrmSession) -> None:
+    """Recompute every aggregate table from scratch (``python -m rehabdata rebuild-aggregates``)."""
+    rebuild_with(session.connection())
+
+
+def rebuild_with(connection: Connection) -> None:
+    """``rebuild`` on a plain connection (migrations, bulk loaders)."""
+    if connection.dialect.name == "postgresql":  # every facility: one table-level lock instead
+        connection.execute(text("LOCK TABLE agg_session_day, agg_screening_day IN EXCLUSIVE MODE"))
+    _replace(connection, AggSessionDay, true(), session_rows(true()))
+    _replace(connection, AggScreeningDay, true(), screening_rows(true()))
+
+
+def refresh_inserted(session: OrmSession, model: type, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Refresh the cells of rows inserted in bulk (Core ``insert``, which the flush hook does not see)."""
+    if model not in TRACKED:
+        return
+    connection = session.connection()
+    spans = Spans()
+    for values in rows:
+        _add_row(connection, spans, model, values)
+    refresh(connection, spans)
+
+
+def snapshot(session: OrmSession) -> dict[str, pd.DataFrame]:
+    """Every aggregate table's rows, ordered by key (to compare incremental with rebuilt)."""
+    frames = {}
+    for model in (AggSessionDay, AggScreeningDay):
+        table = model.__table__  # type: ignore[attr-defined]
+        keys = [column for column in table.primary_key.columns]
+        result = session.connection().execute(select(table).order_by(*keys))
+        frames[table.name] = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return frames
+
+
+# --- the flush hook ---------------------------------------------------------------------------------
+
+
+def _versions(obj: Any, columns: tuple[str, ...], deleted: bool) -> list[dict[str, Any]]:
+    """The row's values before and after this flush (one version if nothing tracked changed)."""
+    state = inspect_state(obj)
+    current = {name: getattr(obj, name) for name in columns}
+    if state.pending or deleted:
+        return [current]
+    before = dict(current)
+    for name in columns:
+        history = state.attrs[name].history
+        if history.deleted:
+            before[name] = history.deleted[0]
+    return [current] if before == current else [before, current]
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _refresh_after_flush(session: OrmSession, _flush_context: Any) -> None:
+    """Refresh the cells the flushed base rows touch, in the flush's own transaction."""
+    changed = [
+        (obj, obj in session.deleted)
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if type(obj) in TRACKED
+    ]
+    if not changed:
+        return
+    connection = session.connection()
+    spans = Spans()
+    for obj, deleted in changed:
+        if not deleted and obj in session.dirty and not session.is_modified(obj):
+            continue
+        for values in _versions(obj, TRACKED[type(obj)], deleted):
+            _add_row(connection, spans, type(obj), values)
+    refresh(connection, spans)

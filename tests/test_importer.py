@@ -31,6 +31,7 @@ from rehabdata.models import (
 )
 from rehabdata.validation import check
 from tests import factories as f
+from tests.aggregate_checks import assert_aggregates_exact
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,7 @@ def test_screenings_file_scores_like_the_form(site):
     audit = imported(site.engine, "screening")
     assert [a.entity_id for a in audit] == [first.id, second.id]
     assert audit[0].changes["score_amphetamines"] == [None, 39]
+    assert_aggregates_exact(site.engine)  # bulk inserts refresh the aggregates they touch
 
 
 def test_sessions_file_groups_rows_into_sessions_with_attendance(site):
@@ -276,6 +278,7 @@ def test_sessions_file_groups_rows_into_sessions_with_attendance(site):
     assert len(attendance) == 2
     assert [a.facility_id for a in imported(site.engine, "attendance")] == [site.f1, site.f1]
     assert [a.entity_id for a in imported(site.engine, "programme_session")] == [group.id, education.id]
+    assert_aggregates_exact(site.engine)
 
 
 def test_outreach_and_population_files(site):

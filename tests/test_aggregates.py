@@ -1,0 +1,213 @@
+"""Aggregate tables: refreshed in each write's transaction, identical to a rebuild from scratch."""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from rehabdata import aggregates
+from rehabdata.cli import main
+from rehabdata.db import session_scope
+from rehabdata.models import (
+    AggScreeningDay,
+    AggSessionDay,
+    Assessment,
+    Attendance,
+    Enrollment,
+    EnrollmentStatus,
+    ProgrammeSession,
+    ProgrammeType,
+    RiskLevel,
+    Screening,
+    SessionType,
+)
+from tests import factories as f
+from tests.aggregate_checks import assert_aggregates_exact, rebuilt_differences
+
+START = date(2025, 8, 1)
+DAYS = 75
+
+
+def _day(rng: random.Random) -> date:
+    return START + timedelta(days=rng.randrange(DAYS))
+
+
+def _pick(session: Session, rng: random.Random, model: type):
+    ids = session.execute(select(model.id)).scalars().all()
+    return session.get(model, rng.choice(ids)) if ids else None
+
+
+def _random_change(session: Session, rng: random.Random, facilities, participants) -> None:
+    """One random insert, edit or delete of a row the aggregates derive from (through the ORM)."""
+    kind = rng.choice(
+        ["screening", "screening", "enrolment", "session", "session", "assessment", "edit", "edit", "delete"]
+    )
+    participant = rng.choice(participants)
+    if kind == "screening":
+        day = _day(rng)
+        taken = session.execute(
+            select(Screening.id).where(
+                Screening.participant_id == participant.id, Screening.screened_on == day
+            )
+        ).first()
+        if taken is None:
+            f.make_screening(session, participant, day, rng.choice(list(RiskLevel)))
+    elif kind == "enrolment":
+        started = _day(rng)
+        ended = started + timedelta(days=rng.randrange(40)) if rng.random() < 0.5 else None
+        f.make_enrollment(
+            session,
+            participant,
+            started,
+            rng.choice(list(ProgrammeType)),
+            ended_on=ended,
+            status=EnrollmentStatus.COMPLETED if ended else EnrollmentStatus.ACTIVE,
+        )
+    elif kind == "session":
+        present = tuple(rng.sample(participants, rng.randrange(4)))
+        facility = rng.choice(facilities)
+        f.make_session(
+            session,
+            facility,
+            _day(rng),
+            rng.choice(list(ProgrammeType)),
+            attended=present,
+            session_type=rng.choice([SessionType.GROUP, SessionType.SKILLS]),
+        )
+    elif kind == "assessment":
+        f.make_assessment(session, participant, _day(rng))
+    elif kind == "edit":
+        _random_edit(session, rng, facilities)
+    else:
+        model = rng.choice([Screening, Enrollment, ProgrammeSession, Attendance, Assessment])
+        row = _pick(session, rng, model)
+        if row is not None:
+            session.delete(row)
+    session.flush()
+
+
+def _random_edit(session: Session, rng: random.Random, facilities) -> None:
+    """Move a row in time, between facilities or programmes, or change what it counts."""
+    model = rng.choice([Screening, Enrollment, ProgrammeSession, Assessment])
+    row = _pick(session, rng, model)
+    if row is None:
+        return
+    if model is Screening:
+        row.overall_risk = rng.choice([*RiskLevel, None])
+        row.score_cannabis = rng.choice([None, 4])
+        if rng.random() < 0.5:
+            row.facility_id = rng.choice(facilities).id
+    elif model is Enrollment:
+        row.started_on = _day(rng)
+        row.ended_on = row.started_on + timedelta(days=rng.randrange(30)) if rng.random() < 0.7 else None
+        row.programme = rng.choice(list(ProgrammeType))
+    elif model is ProgrammeSession:
+        row.held_on = _day(rng)
+        row.programme = rng.choice(list(ProgrammeType))
+        row.session_type = rng.choice([SessionType.GROUP, SessionType.SKILLS])
+    else:
+        row.assessed_on = _day(rng)
+    session.add(row)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_incremental_aggregates_equal_a_rebuild_after_random_writes_edits_and_deletes(any_engine, seed):
+    """After every transaction of random changes, the stored aggregates are exactly a rebuild's."""
+    rng = random.Random(seed)
+    with session_scope(any_engine) as s:
+        region = f.make_region(s)
+        facilities = [f.make_facility(s, region) for _ in range(2)]
+        participant_ids = [f.make_participant(s, rng.choice(facilities)).id for _ in range(10)]
+    for _ in range(12):
+        with session_scope(any_engine) as s:
+            participants = [s.get(f.Participant, pid) for pid in participant_ids]
+            local = [s.merge(facility) for facility in facilities]
+            for _ in range(rng.randrange(1, 8)):
+                try:
+                    with s.begin_nested():
+                        _random_change(s, rng, local, participants)
+                except Exception as error:  # a constraint refusal (e.g. a duplicate) is fine
+                    assert "UNIQUE" in str(error).upper() or "duplicate" in str(error).lower(), error
+        assert rebuilt_differences(any_engine) == {}
+    with Session(any_engine) as s:
+        sessions, screenings = (
+            s.execute(select(func.sum(column))).scalar()
+            for column in (AggSessionDay.sessions, AggScreeningDay.screenings)
+        )
+        assert (sessions, screenings) == (
+            s.execute(select(func.count()).select_from(ProgrammeSession)).scalar(),
+            s.execute(select(func.count()).select_from(Screening)).scalar(),
+        )
+
+
+def test_later_enrolment_and_assessment_update_the_screening_day(engine):
+    """A referral is counted on the screening's day when the enrolment comes days later."""
+    with session_scope(engine) as s:
+        facility = f.make_facility(s, f.make_region(s))
+        person = f.make_participant(s, facility)
+        f.make_screening(s, person, date(2025, 9, 1), RiskLevel.HIGH)
+    with session_scope(engine) as s:
+        f.make_assessment(s, s.merge(person), date(2025, 9, 20))
+        f.make_enrollment(s, s.merge(person), date(2025, 10, 1), ProgrammeType.SOCIAL)  # day 30: counts
+    with Session(engine) as s:
+        cell = s.get(AggScreeningDay, (facility.id, date(2025, 9, 1)))
+        assert (cell.risk_high, cell.assessed_30d, cell.enrolled_30d) == (1, 1, 1)
+        assert (cell.enrolled_30d_social, cell.enrolled_30d_medical) == (1, 0)
+    with session_scope(engine) as s:
+        enrolment = s.execute(select(Enrollment)).scalar_one()
+        enrolment.started_on = date(2025, 10, 2)  # day 31: no longer a referral
+    with Session(engine) as s:
+        assert s.get(AggScreeningDay, (facility.id, date(2025, 9, 1))).enrolled_30d == 0
+    assert_aggregates_exact(engine)
+
+
+def test_expected_attendance_follows_enrolment_dates(engine):
+    """A session expects the participants enrolled on its day; ending an enrolment earlier removes one."""
+    with session_scope(engine) as s:
+        facility = f.make_facility(s, f.make_region(s))
+        people = [f.make_participant(s, facility) for _ in range(3)]
+        for person in people:
+            f.make_enrollment(s, person, date(2025, 9, 1), ProgrammeType.MEDICAL)
+        f.make_session(s, facility, date(2025, 9, 10), ProgrammeType.MEDICAL, attended=tuple(people[:2]))
+    key = (facility.id, date(2025, 9, 10), ProgrammeType.MEDICAL)
+    with Session(engine) as s:
+        cell = s.get(AggSessionDay, key)
+        assert (cell.sessions, cell.attended, cell.expected) == (1, 2, 3)
+    with session_scope(engine) as s:
+        enrolment = s.execute(
+            select(Enrollment).where(Enrollment.participant_id == people[2].id)
+        ).scalar_one()
+        enrolment.ended_on, enrolment.status = date(2025, 9, 5), EnrollmentStatus.DROPPED_OUT
+    with Session(engine) as s:
+        assert s.get(AggSessionDay, key).expected == 2
+    with session_scope(engine) as s:
+        s.delete(s.execute(select(ProgrammeSession)).scalar_one())
+    with Session(engine) as s:
+        assert s.get(AggSessionDay, key) is None
+
+
+def test_rebuild_command_repairs_tampered_aggregates(engine, monkeypatch, capsys):
+    """``python -m rehabdata rebuild-aggregates`` recomputes the tables from the records."""
+    with session_scope(engine) as s:
+        facility = f.make_facility(s, f.make_region(s))
+        f.make_screening(s, f.make_participant(s, facility), date(2025, 9, 1), RiskLevel.LOW)
+    with session_scope(engine) as s:
+        s.get(AggScreeningDay, (facility.id, date(2025, 9, 1))).screenings = 7  # not through the hook
+    assert set(rebuilt_differences(engine)) == {"agg_screening_day"}
+    monkeypatch.setenv("REHAB_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    assert main(["rebuild-aggregates"]) == 0
+    assert "rebuilt" in capsys.readouterr().out
+    assert rebuilt_differences(engine) == {}
+
+
+def test_snapshot_lists_every_aggregate_table_in_key_order(known_data):
+    """``snapshot`` gives each table's rows ordered by its key (what comparisons rely on)."""
+    with Session(known_data.engine) as s:
+        frames = aggregates.snapshot(s)
+    assert set(frames) == {"agg_session_day", "agg_screening_day"}
+    screening = frames["agg_screening_day"]
+    assert list(screening[["facility_id", "day"]].itertuples(index=False)) == sorted(
+        screening[["facility_id", "day"]].itertuples(index=False)
+    )

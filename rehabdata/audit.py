@@ -8,7 +8,7 @@ what. Secrets never enter it: a password hash is recorded as "***" (a reset show
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import update
+from sqlalchemy import Connection, update
 from sqlmodel import Session, SQLModel, select
 
 from rehabdata.auth import Principal, ScopeError
@@ -63,9 +63,9 @@ def bump_data_version(session: Session) -> None:
     session.execute(update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1))
 
 
-def data_version(session: Session) -> int:
+def data_version(session: Session | Connection) -> int:
     """The number of write transactions so far (cache key for KPI results)."""
-    return session.exec(select(DataVersion.version).where(DataVersion.id == 1)).first() or 0
+    return session.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar() or 0
 
 
 class AuditQuery(BaseModel):

@@ -20,7 +20,7 @@ from rehabdata.db import get_engine
 from rehabdata.kpis import Dimension, Filters
 
 
-@st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
+@st.cache_data(ttl=3600, max_entries=512, show_spinner=False, hash_funcs={Filters: repr})
 def kpi_frame(
     name: str, database_url: str, filters: Filters, by: tuple[Dimension, ...] = (), data_version: int = 0
 ) -> pd.DataFrame:
@@ -49,9 +49,9 @@ def agreement_start(database_url: str, filters: Filters) -> date | None:
 
 
 def current_data_version(database_url: str) -> int:
-    """The database's write counter (one primary-key read)."""
-    with Session(get_engine(database_url)) as session:
-        return audit.data_version(session)
+    """The database's write counter (one primary-key read on a pooled connection, no ORM session)."""
+    with get_engine(database_url).connect() as connection:
+        return audit.data_version(connection)
 
 
 def clear_caches() -> None:

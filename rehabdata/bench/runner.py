@@ -1,0 +1,219 @@
+"""``python -m rehabdata bench``: each page's KPI set on rehabdata, naive pandas and DuckDB, same rows.
+
+- **rehabdata cold**: the page's KPI calls through the app's cache layer (``ui.data.kpi_frame``,
+  ``st.cache_data`` keyed on the data version) right after clearing it: SQL over the aggregate
+  tables; **warm**: the same calls again, answered from the cache (one data-version read each).
+- **naive pandas**: ``pandas.read_sql`` of the whole tables, then the KPIs in pandas
+  (``bench.naive``); reported as compute only and as read + compute (what each page load costs).
+- **DuckDB**: the same rows in an in-memory DuckDB (load excluded), the same KPI SQL over views
+  that compute the aggregates from raw rows at query time (``bench.duck``).
+
+Every figure of every engine must agree (``bench.compare.same_result``), else the run fails.
+"""
+
+import argparse
+import logging
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from rehabdata import kpis
+from rehabdata.bench.compare import same_result
+from rehabdata.bench.sets import KpiCall, page_sets
+from rehabdata.db import database_url, get_engine, has_data, upgrade_schema
+from rehabdata.kpis import Filters
+from rehabdata.models import Attendance, Facility, Screening
+from rehabdata.periods import preset_range
+
+TARGETS = "targets: cold <= 1 s, warm <= 50 ms, rehabdata/DuckDB <= 2, pandas/rehabdata >= 50"
+
+
+@dataclass
+class Timing:
+    """Seconds of several runs of one measure."""
+
+    runs: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def max(self) -> float:
+        return max(self.runs)
+
+
+def _timed(action: Callable[[], object], runs: int) -> Timing:
+    seconds = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        action()
+        seconds.append(time.perf_counter() - began)
+    return Timing(seconds)
+
+
+def _prepare(url: str | None, scale: str | None) -> str:
+    """The database to measure; with ``scale``, filled with that dataset first when empty."""
+    if url is None and scale is None:
+        return database_url()
+    if url is None:
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='rehab-bench-')) / 'bench.db'}"
+    engine = get_engine(url)
+    upgrade_schema(engine)
+    if scale and not has_data(engine):
+        began = time.perf_counter()
+        print(f"generating {scale} data (national: a few minutes) ...", flush=True)
+        if scale == "national":
+            from rehabdata.national import load_national
+
+            load_national(engine)
+        else:
+            from rehabdata.demo import load_demo
+
+            load_demo(engine)
+        print(f"generated in {time.perf_counter() - began:.0f} s", flush=True)
+    return url
+
+
+def _selection(engine: Engine, end: date | None) -> tuple[Filters, date]:
+    """The pages' default filter (last three months to the latest screening) and the earliest signing."""
+    with Session(engine) as session:
+        latest = session.execute(select(func.max(Screening.screened_on))).scalar()
+        end = end or latest or date.today()
+        start, end = preset_range("last_3_months", end)
+        selection = Filters(start=start, end=end)
+        signed = kpis.agreement_start(session, selection)
+    return selection, signed or start
+
+
+def _describe(engine: Engine, url: str, selection: Filters) -> None:
+    with Session(engine) as session:
+        counts = {
+            name: session.execute(select(func.count()).select_from(model)).scalar()
+            for name, model in (
+                ("facilities", Facility),
+                ("screenings", Screening),
+                ("attendance", Attendance),
+            )
+        }
+    shown = url.split("@")[-1] if "@" in url else url
+    print(f"database: {engine.dialect.name} {shown}")
+    print(", ".join(f"{count:,} {name}" for name, count in counts.items()))
+    print(f"period: {selection.start} to {selection.end} (last 3 months), every facility, as admin")
+
+
+def _run_set(session: Session, calls: list[KpiCall]) -> list[pd.DataFrame]:
+    return [kpis.KPI_FUNCTIONS[c.name](session, c.filters, c.by) for c in calls]
+
+
+def _rehabdata(url: str, calls: list[KpiCall], runs: int) -> tuple[Timing, Timing, list[pd.DataFrame]]:
+    """Cold (cache cleared before each run) and warm (cached) times through the app's cache layer."""
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # no runtime here: st.cache_data still works
+    from rehabdata.ui.data import current_data_version, kpi_frame
+
+    def through_cache() -> list[pd.DataFrame]:
+        return [kpi_frame(c.name, url, c.filters, c.by, current_data_version(url)) for c in calls]
+
+    def cold() -> None:
+        kpi_frame.clear()
+        through_cache()
+
+    cold_timing = _timed(cold, runs)
+    results = through_cache()
+    warm_timing = _timed(through_cache, runs)
+    return cold_timing, warm_timing, results
+
+
+def _mismatches(page: str, calls: list[KpiCall], *engines: tuple[str, list[pd.DataFrame]]) -> list[str]:
+    (reference_name, reference), *others = engines
+    problems = []
+    for name, results in others:
+        for call, expected, actual in zip(calls, reference, results, strict=True):
+            difference = same_result(expected, actual)
+            if difference:
+                problems.append(
+                    f"{page}: {call.name} by {call.by or '-'}: {name} != {reference_name}: {difference}"
+                )
+    return problems
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f}" if seconds < 10 else f"{seconds * 1000:,.0f}"
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the benchmark; exit code 1 when any engine's figures differ from rehabdata's."""
+    try:
+        from rehabdata.bench.duck import load_duckdb
+        from rehabdata.bench.naive import NaiveData, compute
+    except ImportError as error:  # duckdb is a dev/benchmark dependency
+        print(f"error: {error}; install the dev requirements: pip install -r requirements-dev.txt")
+        return 2
+    url = _prepare(args.database, args.scale)
+    engine = get_engine(url)
+    if not has_data(engine):
+        print("error: the database is empty; pass --scale small or --scale national to generate data")
+        return 2
+    selection, signed = _selection(engine, args.end)
+    sets = page_sets(selection, signed)
+    _describe(engine, url, selection)
+    runs = max(1, args.runs)
+
+    began = time.perf_counter()
+    data = NaiveData.load(engine)
+    read_seconds = time.perf_counter() - began
+    duck = load_duckdb(data)
+    print(f"naive pandas read of the tables: {read_seconds:.1f} s; DuckDB load (excluded): done\n")
+
+    header = (
+        f"{'page':20} {'cold med':>9} {'cold max':>9} {'warm med':>9} {'warm max':>9} {'DuckDB med':>10} "
+        f"{'DuckDB max':>10} {'pandas':>9} {'pd+read':>9} {'rd/Duck':>8} {'pd/rd':>7}"
+    )
+    print("times in ms; pandas = compute on loaded frames, pd+read = read_sql of the tables + compute")
+    print(header)
+    problems: list[str] = []
+    missed: list[str] = []
+    for page, calls in sets.items():
+        cold, warm, ours = _rehabdata(url, calls, runs)
+        with Session(duck) as session:
+            duck_results = _run_set(session, calls)
+            duck_timing = _timed(lambda s=session, c=calls: _run_set(s, c), runs)
+        naive_results = [compute(data, c.name, c.filters, c.by) for c in calls]
+        naive_timing = _timed(
+            lambda cs=calls: [compute(data, c.name, c.filters, c.by) for c in cs], min(runs, 3)
+        )
+        naive_total = read_seconds + naive_timing.median
+        problems += _mismatches(
+            page, calls, ("rehabdata", ours), ("DuckDB", duck_results), ("pandas", naive_results)
+        )
+        versus_duck = cold.median / duck_timing.median
+        versus_pandas = naive_total / cold.median
+        print(
+            f"{page:20} {_ms(cold.median):>9} {_ms(cold.max):>9} {_ms(warm.median):>9} {_ms(warm.max):>9} "
+            f"{_ms(duck_timing.median):>10} {_ms(duck_timing.max):>10} {_ms(naive_timing.median):>9} "
+            f"{_ms(naive_total):>9} {versus_duck:>8.2f} {versus_pandas:>7.0f}"
+        )
+        for missed_target, text in (
+            (cold.max > 1.0, "cold > 1 s"),
+            (warm.max > 0.05, "warm > 50 ms"),
+            (versus_duck > 2, "more than 2x DuckDB"),
+            (versus_pandas < 50, "less than 50x pandas"),
+        ):
+            if missed_target:
+                missed.append(f"{page}: {text}")
+    print(f"\n{TARGETS}")
+    print("all targets met" if not missed else "targets missed: " + "; ".join(missed))
+    if problems:
+        print("\nMISMATCH: engines disagree (the benchmark fails):")
+        print("\n".join(f"  {problem}" for problem in problems))
+        return 1
+    print("every engine gave the same figures for every KPI call")
+    return 0

@@ -8,14 +8,17 @@ have changed, in its own transaction:
 
 - ORM writes (services, forms, tests) are seen by a ``Session`` ``after_flush`` hook that turns each
   new, changed or deleted screening, assessment, enrolment, session or attendance row (old and new
-  values) into date spans per facility, and refreshes them before the flush returns;
-- bulk paths (imports, demo generators) call ``refresh_inserted`` or ``rebuild`` themselves.
+  values) into date spans per facility;
+- bulk paths (imports) note their rows with ``refresh_inserted``; generators call ``rebuild``;
+- just before the transaction commits, ``refresh_pending`` refreshes every noted span once (a
+  session with twenty attendance rows is one refresh, and locks are held only for the commit).
 
 A refresh deletes the span's rows and inserts them again from the definition, so incremental and
 rebuilt tables are identical by construction; recomputing (rather than adding deltas) is what keeps
 distinct counts and edits of dates exact. On PostgreSQL concurrent writers to one facility are
 serialised by a transaction-scoped advisory lock taken before the refresh: under READ COMMITTED the
 refresh statements then see every earlier writer's committed rows (SQLite has one writer anyway).
+Reads inside a writing transaction see the aggregates as of its start until ``refresh_pending``.
 """
 
 from collections.abc import Iterable, Mapping
@@ -292,14 +295,12 @@ def rebuild_with(connection: Connection) -> None:
 
 
 def refresh_inserted(session: OrmSession, model: type, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Refresh the cells of rows inserted in bulk (Core ``insert``, which the flush hook does not see)."""
+    """Note the cells of rows inserted in bulk (Core ``insert``, unseen by the flush hook) for the commit."""
     if model not in TRACKED:
         return
-    connection = session.connection()
-    spans = Spans()
+    connection, spans = session.connection(), _pending(session)
     for values in rows:
         _add_row(connection, spans, model, values)
-    refresh(connection, spans)
 
 
 def snapshot(session: OrmSession) -> dict[str, pd.DataFrame]:
@@ -330,9 +331,16 @@ def _versions(obj: Any, columns: tuple[str, ...], deleted: bool) -> list[dict[st
     return [current] if before == current else [before, current]
 
 
+PENDING = "rehabdata.aggregate_spans"  # session.info key: spans written since the transaction began
+
+
+def _pending(session: OrmSession) -> Spans:
+    return session.info.setdefault(PENDING, Spans())
+
+
 @event.listens_for(OrmSession, "after_flush")
-def _refresh_after_flush(session: OrmSession, _flush_context: Any) -> None:
-    """Refresh the cells the flushed base rows touch, in the flush's own transaction."""
+def _collect_after_flush(session: OrmSession, _flush_context: Any) -> None:
+    """Note the cells the flushed base rows touch (old and new values); refreshed once, at commit."""
     changed = [
         (obj, obj in session.deleted)
         for obj in (*session.new, *session.dirty, *session.deleted)
@@ -340,11 +348,27 @@ def _refresh_after_flush(session: OrmSession, _flush_context: Any) -> None:
     ]
     if not changed:
         return
-    connection = session.connection()
-    spans = Spans()
+    connection, spans = session.connection(), _pending(session)
     for obj, deleted in changed:
         if not deleted and obj in session.dirty and not session.is_modified(obj):
             continue
         for values in _versions(obj, TRACKED[type(obj)], deleted):
             _add_row(connection, spans, type(obj), values)
-    refresh(connection, spans)
+
+
+def refresh_pending(session: OrmSession) -> None:
+    """Flush, then refresh every cell written in this transaction (also run just before each commit)."""
+    session.flush()
+    spans = session.info.pop(PENDING, None)
+    if spans:
+        refresh(session.connection(), spans)
+
+
+# First of the before-commit hooks: the facility locks come before the data-version row's lock.
+event.listen(OrmSession, "before_commit", refresh_pending, insert=True)
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_pending(session: OrmSession, transaction: Any) -> None:
+    if transaction.parent is None:  # the whole transaction ended (rolled back: nothing to refresh)
+        session.info.pop(PENDING, None)

@@ -8,7 +8,8 @@ what. Secrets never enter it: a password hash is recorded as "***" (a reset show
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, event, update
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel, select
 
 from rehabdata.auth import Principal, ScopeError
@@ -58,9 +59,31 @@ def record(
     return row
 
 
+PENDING_VERSIONS = "rehabdata.pending_versions"  # session.info key: writes counted, not yet applied
+
+
 def bump_data_version(session: Session) -> None:
-    """Count a write (atomically, in the write's transaction) so every app process drops stale caches."""
-    session.execute(update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1))
+    """Count a write so every app process drops stale caches; applied in the write's transaction.
+
+    The shared counter row is updated once, just before commit (``_apply_version_bumps``), so
+    concurrent writers hold its row lock for the commit only, not for their whole transaction.
+    """
+    session.info[PENDING_VERSIONS] = session.info.get(PENDING_VERSIONS, 0) + 1
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _apply_version_bumps(session: OrmSession) -> None:
+    pending = session.info.pop(PENDING_VERSIONS, 0)
+    if pending:
+        session.execute(
+            update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + pending)
+        )
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_version_bumps(session: OrmSession, transaction: Any) -> None:
+    if transaction.parent is None:  # committed (already applied) or rolled back (nothing to count)
+        session.info.pop(PENDING_VERSIONS, None)
 
 
 def data_version(session: Session | Connection) -> int:

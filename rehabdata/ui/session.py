@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from rehabdata import auth
@@ -67,8 +68,12 @@ def current_principal(idle_timeout: timedelta = auth.IDLE_TIMEOUT) -> auth.Princ
 def _submit_login() -> None:
     username = st.session_state.get("login_username", "")
     password = st.session_state.get("login_password", "")
-    with session_scope(engine()) as session:
-        principal = auth.authenticate(session, username, password)
+    try:
+        with session_scope(engine()) as session:
+            principal = auth.authenticate(session, username, password)
+    except OperationalError:  # a callback runs before dashboard.py's guard: say it here, calmly
+        st.session_state[NOTICE_KEY] = "app.db_unavailable"
+        return
     st.session_state["login_password"] = ""
     if principal is None:
         st.session_state[NOTICE_KEY] = "login.failed"
@@ -86,7 +91,7 @@ def login_page() -> None:
         st.caption(tr("app.subtitle"))
         notice = st.session_state.get(NOTICE_KEY)
         if notice:
-            (st.error if notice == "login.failed" else st.warning)(tr(notice))
+            (st.error if notice in ("login.failed", "app.db_unavailable") else st.warning)(tr(notice))
         with st.form("login", border=True):
             st.text_input(tr("login.username"), key="login_username", autocomplete="username")
             st.text_input(

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint demo clean
+.PHONY: run test lint demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ run: $(VENV)/.installed  ## set up, create/upgrade the database (demo data on fi
 
 test: $(VENV)/.installed-dev  ## set up with dev tools and run every test
 	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-dev  ## time each page's KPI set vs naive pandas and DuckDB: make bench ARGS="--scale small"
+	$(BIN)/python -m rehabdata bench $(ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check rehabdata pages tests dashboard.py migrations

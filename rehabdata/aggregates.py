@@ -49,7 +49,9 @@ from sqlalchemy.orm import Session as OrmSession
 from rehabdata.assist import SUBSTANCES
 from rehabdata.models import (
     AggScreeningDay,
+    AggScreeningMonth,
     AggSessionDay,
+    AggSessionMonth,
     Assessment,
     Attendance,
     Enrollment,
@@ -58,7 +60,8 @@ from rehabdata.models import (
     Screening,
     SessionType,
 )
-from rehabdata.sqlfunctions import add_days
+from rehabdata.periods import month_start
+from rehabdata.sqlfunctions import add_days, first_of_month
 
 REFERRAL_DAYS = 30
 """An assessment or enrolment follows a screening when it is 0–30 days after it (day 30 counts)."""
@@ -253,26 +256,65 @@ def _lock(connection: Connection, facility_ids: Iterable[int]) -> None:
         )
 
 
+def monthly_rows(daily: type, where: ColumnElement[bool]) -> Select[Any]:
+    """Month rows (``day`` = first of the month) summed from the daily table's rows matching ``where``."""
+    keys = [daily.facility_id, first_of_month(daily.day).label("day")]
+    if hasattr(daily, "programme"):
+        keys.append(daily.programme)
+    counts = [
+        func.sum(column).label(column.name)
+        for column in daily.__table__.columns  # type: ignore[attr-defined]
+        if not column.primary_key
+    ]
+    group = [daily.facility_id, first_of_month(daily.day), *keys[2:]]
+    return select(*keys, *counts).where(where).group_by(*group)
+
+
+ROLLUPS = ((AggSessionDay, AggSessionMonth), (AggScreeningDay, AggScreeningMonth))
+"""Daily tables and the monthly tables summed from them."""
+
+
 def refresh(connection: Connection, spans: Spans) -> None:
     """Recompute the aggregate rows of ``spans`` from the base tables (in the caller's transaction)."""
     if not spans:
         return
     _lock(connection, spans.facilities())
     for (facility_id, programme), (start, end) in sorted(spans.sessions.items()):
-        held = ProgrammeSession
+        held, day, month = ProgrammeSession, AggSessionDay, AggSessionMonth
         base = and_(held.facility_id == facility_id, held.programme == programme, held.held_on >= start)
-        cells = and_(
-            AggSessionDay.facility_id == facility_id,
-            AggSessionDay.programme == programme,
-            AggSessionDay.day >= start,
+        days = and_(day.facility_id == facility_id, day.programme == programme, day.day >= start)
+        months = and_(
+            month.facility_id == facility_id, month.programme == programme, month.day >= month_start(start)
         )
-        if end is not None:
-            base, cells = and_(base, held.held_on <= end), and_(cells, AggSessionDay.day <= end)
-        _replace(connection, AggSessionDay, cells, session_rows(base))
+        days_of_months = and_(
+            day.facility_id == facility_id, day.programme == programme, day.day >= month_start(start)
+        )
+        if end is not None:  # else open-ended: an enrolment without an end date
+            base, days = and_(base, held.held_on <= end), and_(days, day.day <= end)
+            months, days_of_months = (
+                and_(months, month.day <= end),
+                and_(days_of_months, day.day < _next_month(end)),
+            )
+        _replace(connection, day, days, session_rows(base))
+        _replace(connection, month, months, monthly_rows(day, days_of_months))
     for facility_id, (start, end) in sorted(spans.screenings.items()):
         base = and_(Screening.facility_id == facility_id, Screening.screened_on.between(start, end))
         cells = and_(AggScreeningDay.facility_id == facility_id, AggScreeningDay.day.between(start, end))
         _replace(connection, AggScreeningDay, cells, screening_rows(base))
+        months = and_(
+            AggScreeningMonth.facility_id == facility_id,
+            AggScreeningMonth.day.between(month_start(start), end),
+        )
+        days = and_(
+            AggScreeningDay.facility_id == facility_id,
+            AggScreeningDay.day >= month_start(start),
+            AggScreeningDay.day < _next_month(end),
+        )
+        _replace(connection, AggScreeningMonth, months, monthly_rows(AggScreeningDay, days))
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _replace(connection: Connection, model: type, cells: ColumnElement[bool], rows: Select[Any]) -> None:
@@ -289,9 +331,22 @@ def rebuild(session: OrmSession) -> None:
 def rebuild_with(connection: Connection) -> None:
     """``rebuild`` on a plain connection (migrations, bulk loaders)."""
     if connection.dialect.name == "postgresql":  # every facility: one table-level lock instead
-        connection.execute(text("LOCK TABLE agg_session_day, agg_screening_day IN EXCLUSIVE MODE"))
+        tables = ", ".join(model.__tablename__ for pair in ROLLUPS for model in pair)  # type: ignore[attr-defined]
+        connection.execute(text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
+    rebuild_days(connection)
+    rebuild_months(connection)
+
+
+def rebuild_days(connection: Connection) -> None:
+    """Recompute every daily table from the base tables."""
     _replace(connection, AggSessionDay, true(), session_rows(true()))
     _replace(connection, AggScreeningDay, true(), screening_rows(true()))
+
+
+def rebuild_months(connection: Connection) -> None:
+    """Sum every monthly table afresh from its daily table."""
+    for daily, monthly in ROLLUPS:
+        _replace(connection, monthly, true(), monthly_rows(daily, true()))
 
 
 def refresh_inserted(session: OrmSession, model: type, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -306,7 +361,7 @@ def refresh_inserted(session: OrmSession, model: type, rows: Iterable[Mapping[st
 def snapshot(session: OrmSession) -> dict[str, pd.DataFrame]:
     """Every aggregate table's rows, ordered by key (to compare incremental with rebuilt)."""
     frames = {}
-    for model in (AggSessionDay, AggScreeningDay):
+    for model in (table for pair in ROLLUPS for table in pair):
         table = model.__table__  # type: ignore[attr-defined]
         keys = [column for column in table.primary_key.columns]
         result = session.connection().execute(select(table).order_by(*keys))

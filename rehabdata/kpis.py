@@ -10,22 +10,23 @@ Functions return small tidy DataFrames of aggregates; raw rows never leave the d
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal, assert_never
 
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
-    FromClause,
     Select,
+    Subquery,
     and_,
     case,
     distinct,
     func,
-    join,
     or_,
     select,
     true,
+    union,
+    union_all,
 )
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
@@ -34,7 +35,9 @@ from rehabdata.assist import RISK_LEVELS, SUBSTANCES
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.models import (
     AggScreeningDay,
+    AggScreeningMonth,
     AggSessionDay,
+    AggSessionMonth,
     Agreement,
     AgreementFacility,
     AgreementScopeItem,
@@ -57,7 +60,7 @@ from rehabdata.models import (
     Screening,
 )
 from rehabdata.periods import month_start, months_between
-from rehabdata.sqlfunctions import days_between, first_of_month, month_label, quarter_label
+from rehabdata.sqlfunctions import add_days, days_between, first_of_month, month_label, quarter_label
 
 Granularity = Literal["month", "quarter"]
 Dimension = Literal["facility", "region", "period"]
@@ -382,16 +385,34 @@ def _total(column: Any) -> Any:
     return func.coalesce(func.sum(column), 0)
 
 
-def _screening_cells(filters: Filters, dims: tuple[Dimension, ...], *columns: Any) -> Select[Any]:
-    """``agg_screening_day`` rows of the filter's period and facilities, with the grouping columns."""
-    cells = AggScreeningDay
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _cells(daily: type, monthly: type, filters: Filters) -> Subquery:
+    """The aggregate rows covering the filter's period: whole months from the monthly table, the
+    days of partly covered months from the daily table (a five-year range reads ~60 rows a facility)."""
+    first_full = filters.start if filters.start.day == 1 else _next_month(filters.start)
+    after_full = month_start(filters.end + timedelta(days=1))  # the month after the last whole one
+    names = [column.name for column in daily.__table__.columns]  # type: ignore[attr-defined]
+    days = select(*(getattr(daily, name) for name in names)).where(
+        daily.day.between(filters.start, filters.end)
+    )
+    if first_full >= after_full:
+        return days.subquery()
+    days = days.where(or_(daily.day < first_full, daily.day >= after_full))
+    months = select(*(getattr(monthly, name) for name in names)).where(
+        monthly.day >= first_full, monthly.day < after_full
+    )
+    return union_all(days, months).subquery()
+
+
+def _over_cells(filters: Filters, dims: tuple[Dimension, ...], cells: Subquery, *columns: Any) -> Select[Any]:
+    """Sum ``columns`` over aggregate ``cells`` of the filter's facilities, with the grouping columns."""
     return (
-        select(*_dimension_columns(dims, cells.facility_id, cells.day, filters.granularity), *columns)
-        .join(Facility, Facility.id == cells.facility_id)
-        .where(
-            cells.day.between(filters.start, filters.end),
-            facility_condition(filters, cells.facility_id, cells.day),
-        )
+        select(*_dimension_columns(dims, cells.c.facility_id, cells.c.day, filters.granularity), *columns)
+        .join(Facility, Facility.id == cells.c.facility_id)
+        .where(facility_condition(filters, cells.c.facility_id, cells.c.day))
     )
 
 
@@ -405,15 +426,17 @@ def risk_distribution(session: Session, filters: Filters, by: Sequence[Dimension
     Summed from ``agg_screening_day`` (see ``rehabdata.aggregates``).
     """
     dims = _check_dimensions(by)
-    cells = AggScreeningDay
-    statement = _screening_cells(
+    cells = _cells(AggScreeningDay, AggScreeningMonth, filters)
+    low, moderate, high = cells.c.risk_low, cells.c.risk_moderate, cells.c.risk_high
+    statement = _over_cells(
         filters,
         dims,
-        _total(cells.risk_low).label("low"),
-        _total(cells.risk_moderate).label("moderate"),
-        _total(cells.risk_high).label("high"),
-        _total(cells.risk_moderate + cells.risk_high).label("numerator"),
-        _total(cells.risk_low + cells.risk_moderate + cells.risk_high).label("denominator"),
+        cells,
+        _total(low).label("low"),
+        _total(moderate).label("moderate"),
+        _total(high).label("high"),
+        _total(moderate + high).label("numerator"),
+        _total(low + moderate + high).label("denominator"),
     )
     frame = _as_counts(
         _aggregate(session, statement, _merge_on(dims)), ("low", "moderate", "high", "denominator")
@@ -437,21 +460,15 @@ def attendance_rate(session: Session, filters: Filters, by: Sequence[Dimension] 
     Summed from ``agg_session_day`` (facility × day × programme; see ``rehabdata.aggregates``).
     """
     dims = _check_dimensions(by)
-    cells = AggSessionDay
-    statement = (
-        select(
-            *_dimension_columns(dims, cells.facility_id, cells.day, filters.granularity),
-            _total(cells.sessions).label("sessions"),
-            _total(cells.attended).label("numerator"),
-            _total(cells.expected).label("denominator"),
-        )
-        .join(Facility, Facility.id == cells.facility_id)
-        .where(
-            cells.day.between(filters.start, filters.end),
-            facility_condition(filters, cells.facility_id, cells.day),
-            programme_condition(filters, cells.programme),
-        )
-    )
+    cells = _cells(AggSessionDay, AggSessionMonth, filters)
+    statement = _over_cells(
+        filters,
+        dims,
+        cells,
+        _total(cells.c.sessions).label("sessions"),
+        _total(cells.c.attended).label("numerator"),
+        _total(cells.c.expected).label("denominator"),
+    ).where(programme_condition(filters, cells.c.programme))
     frame = _as_counts(_aggregate(session, statement, _merge_on(dims)), ("sessions", "denominator"))
     return with_rate(frame)
 
@@ -494,12 +511,13 @@ def substances_reported(session: Session, filters: Filters, by: Sequence[Dimensi
     Summed from ``agg_screening_day``.
     """
     dims = _check_dimensions(by)
-    cells = AggScreeningDay
-    statement = _screening_cells(
+    cells = _cells(AggScreeningDay, AggScreeningMonth, filters)
+    statement = _over_cells(
         filters,
         dims,
-        *(_total(getattr(cells, f"reported_{substance}")).label(substance) for substance in SUBSTANCES),
-        _total(cells.screenings).label("denominator"),
+        cells,
+        *(_total(cells.c[f"reported_{substance}"]).label(substance) for substance in SUBSTANCES),
+        _total(cells.c.screenings).label("denominator"),
     )
     keys = _merge_on(dims)
     wide = _as_counts(_aggregate(session, statement, keys), ("denominator",))
@@ -527,16 +545,15 @@ def referral_funnel(session: Session, filters: Filters, by: Sequence[Dimension] 
     Summed from ``agg_screening_day``, whose referral columns follow later assessments and enrolments.
     """
     dims = _check_dimensions(by)
-    cells = AggScreeningDay
-    enrolled = (
-        getattr(cells, f"enrolled_30d_{filters.programme}") if filters.programme else cells.enrolled_30d
-    )
-    moderate_high = _total(cells.risk_moderate + cells.risk_high)
-    statement = _screening_cells(
+    cells = _cells(AggScreeningDay, AggScreeningMonth, filters)
+    enrolled = cells.c[f"enrolled_30d_{filters.programme}" if filters.programme else "enrolled_30d"]
+    moderate_high = _total(cells.c.risk_moderate + cells.c.risk_high)
+    statement = _over_cells(
         filters,
         dims,
+        cells,
         moderate_high.label("moderate_high"),
-        _total(cells.assessed_30d).label("assessed"),
+        _total(cells.c.assessed_30d).label("assessed"),
         _total(enrolled).label("enrolled_30d"),
     )
     keys = _merge_on(dims)
@@ -927,47 +944,82 @@ def agreement_list(session: Session, filters: Filters) -> pd.DataFrame:
     return heads.merge(parties, on="agreement_id").reset_index(drop=True)
 
 
-def _delivered(record: FromClause | type, match: ColumnElement[bool], amount: Any = None) -> Select[Any]:
-    """``agreement_id`` → ``delivered`` (rows of ``record`` matching each agreement, or their ``amount``)."""
-    delivered = func.count() if amount is None else func.sum(amount)
+def _signing_window(filters: Filters, facility_column: Any, day: Any) -> ColumnElement[bool]:
+    """``day`` from the agreement's signing to the period's end (signed-off facility-months, if asked)."""
+    signed = signed_off(facility_column, day) if filters.signed_off_only else true()
+    return and_(day.between(Agreement.signed_on, filters.end), signed)
+
+
+def _at_facilities(record: Any, facility_column: Any) -> Select[Any]:
+    """Agreement × records at the agreement's facilities (each record once per agreement)."""
     return (
-        select(Agreement.id.label("agreement_id"), delivered.label("delivered"))
-        .select_from(Agreement)
-        .join(record, match)
-        .group_by(Agreement.id)
+        select(AgreementFacility.agreement_id.label("agreement_id"))
+        .join(Agreement, Agreement.id == AgreementFacility.agreement_id)
+        .join(record, facility_column == AgreementFacility.facility_id)
     )
+
+
+def _sum_per_agreement(pairs: Subquery, amount: Any = None) -> Select[Any]:
+    """``agreement_id`` → ``delivered``: the pairs counted, or their ``amount`` summed."""
+    delivered = func.count() if amount is None else func.sum(amount)
+    return select(pairs.c.agreement_id, delivered.label("delivered")).group_by(pairs.c.agreement_id)
+
+
+def _cells_since_signing(daily: type, monthly: type, amount: str, filters: Filters) -> Select[Any]:
+    """Sum an aggregate column per agreement from signing to the period's end: whole months from the
+    monthly table, the signing month's and the last month's days from the daily table."""
+    signed = Agreement.signed_on
+    first_full = case((signed == first_of_month(signed), signed), else_=first_of_month(add_days(signed, 31)))
+    after_full = month_start(filters.end + timedelta(days=1))
+    days = _at_facilities(daily, daily.facility_id).add_columns(getattr(daily, amount).label("amount"))
+    days = days.where(
+        _signing_window(filters, daily.facility_id, daily.day),
+        or_(daily.day < first_full, daily.day >= after_full),
+    )
+    months = _at_facilities(monthly, monthly.facility_id).add_columns(
+        getattr(monthly, amount).label("amount")
+    )
+    months = months.where(
+        monthly.day >= first_full,
+        monthly.day < after_full,
+        signed_off(monthly.facility_id, monthly.day) if filters.signed_off_only else true(),
+    )
+    cells = union_all(days, months).subquery()
+    return _sum_per_agreement(cells, cells.c.amount)
 
 
 def _delivery_statement(metric: ScopeMetric, filters: Filters) -> Select[Any]:
-    """The SQL counting one scope metric per agreement, from each agreement's signing to the period end."""
+    """The SQL counting one scope metric per agreement, from each agreement's signing to the period end.
 
-    def covered(facility_column: Any) -> ColumnElement[bool]:
-        facilities = select(AgreementFacility.facility_id).where(
-            AgreementFacility.agreement_id == Agreement.id
-        )
-        return facility_column.in_(facilities.correlate(Agreement))
-
-    def since_signing(facility_column: Any, day: Any) -> ColumnElement[bool]:
-        signed = signed_off(facility_column, day) if filters.signed_off_only else true()
-        return and_(day.between(Agreement.signed_on, filters.end), signed)
+    Records join the agreement through its facilities (and, for outreach, its partner; for monev, the
+    visit's agreement tag); a UNION of (agreement, record) pairs counts a record matched twice once.
+    """
 
     def at_facilities(model: Any, day: Any, *conditions: ColumnElement[bool]) -> Select[Any]:
-        return _delivered(
-            model, and_(covered(model.facility_id), since_signing(model.facility_id, day), *conditions)
+        pairs = _at_facilities(model, model.facility_id).where(
+            _signing_window(filters, model.facility_id, day), *conditions
         )
+        return _sum_per_agreement(pairs.subquery())
 
-    outreach = and_(
-        or_(covered(OutreachEvent.facility_id), OutreachEvent.partner_id == Agreement.partner_id),
-        since_signing(OutreachEvent.facility_id, OutreachEvent.held_on),
+    def matched_once(model: Any, day: Any, other: Select[Any], amount: str | None = None) -> Select[Any]:
+        by_facility = _at_facilities(model, model.facility_id).add_columns(model.id.label("record_id"))
+        by_facility = by_facility.where(_signing_window(filters, model.facility_id, day))
+        pairs = union(by_facility, other.where(_signing_window(filters, model.facility_id, day))).subquery()
+        record = select(model.id, getattr(model, amount or "id").label("amount")).subquery()
+        matched = select(pairs.c.agreement_id, record.c.amount).join(record, record.c.id == pairs.c.record_id)
+        amounts = matched.subquery()
+        return _sum_per_agreement(amounts, amounts.c.amount if amount else None)
+
+    event, visit = OutreachEvent, MonevVisit
+    by_partner = select(Agreement.id.label("agreement_id"), event.id.label("record_id")).join(
+        event, event.partner_id == Agreement.partner_id
+    )
+    by_tag = select(Agreement.id.label("agreement_id"), visit.id.label("record_id")).join(
+        visit, visit.agreement_id == Agreement.id
     )
     match metric:
         case ScopeMetric.SCREENINGS:
-            cells = AggScreeningDay
-            return _delivered(
-                cells,
-                and_(covered(cells.facility_id), since_signing(cells.facility_id, cells.day)),
-                cells.screenings,
-            )
+            return _cells_since_signing(AggScreeningDay, AggScreeningMonth, "screenings", filters)
         case ScopeMetric.ASSESSMENTS:
             return at_facilities(Assessment, Assessment.assessed_on)
         case ScopeMetric.ENROLLMENTS_MEDICAL:
@@ -979,33 +1031,31 @@ def _delivery_statement(metric: ScopeMetric, filters: Filters) -> Select[Any]:
                 Enrollment, Enrollment.started_on, Enrollment.programme == ProgrammeType.SOCIAL
             )
         case ScopeMetric.SKILLS_SESSIONS:
-            days = AggSessionDay
-            return _delivered(
-                days,
-                and_(covered(days.facility_id), since_signing(days.facility_id, days.day)),
-                days.skills_sessions,
-            )
+            return _cells_since_signing(AggSessionDay, AggSessionMonth, "skills_sessions", filters)
         case ScopeMetric.PEER_COUNSELLORS_TRAINED:
             training = PeerCounsellorTraining
-            counsellors = join(PeerCounsellor, training, PeerCounsellor.training_id == training.id)
-            trained = and_(
-                covered(training.facility_id),
-                since_signing(training.facility_id, training.ended_on),
-                PeerCounsellor.completed,
+            pairs = (
+                _at_facilities(training, training.facility_id)
+                .join(PeerCounsellor, PeerCounsellor.training_id == training.id)
+                .where(
+                    _signing_window(filters, training.facility_id, training.ended_on),
+                    PeerCounsellor.completed,
+                )
             )
-            return _delivered(counsellors, trained)
+            return _sum_per_agreement(pairs.subquery())
         case ScopeMetric.MONEV_VISITS:
-            visits = and_(
-                or_(MonevVisit.agreement_id == Agreement.id, covered(MonevVisit.facility_id)),
-                since_signing(MonevVisit.facility_id, MonevVisit.visited_on),
-            )
-            return _delivered(MonevVisit, visits)
+            return matched_once(visit, visit.visited_on, by_tag)
         case ScopeMetric.OUTREACH_EVENTS:
-            return _delivered(OutreachEvent, outreach)
+            return matched_once(event, event.held_on, by_partner)
         case ScopeMetric.OUTREACH_PEOPLE:
-            return _delivered(OutreachEvent, outreach, OutreachEvent.people_reached)
+            return matched_once(event, event.held_on, by_partner, amount="people_reached")
         case _:
             assert_never(metric)
+
+
+def _for_agreements(statement: Select[Any], agreement_ids: list[int]) -> Select[Any]:
+    delivered = statement.subquery()
+    return select(delivered).where(delivered.c.agreement_id.in_(agreement_ids))
 
 
 AGREEMENT_DELIVERY_COLUMNS = [
@@ -1063,8 +1113,7 @@ def agreement_delivery(session: Session, filters: Filters, by: Sequence[Dimensio
     delivered = pd.concat(
         [
             _frame(
-                session,
-                _delivery_statement(ScopeMetric(metric), filters).where(Agreement.id.in_(agreement_ids)),
+                session, _for_agreements(_delivery_statement(ScopeMetric(metric), filters), agreement_ids)
             ).assign(metric=metric)
             for metric in sorted(items["metric"].unique())
         ]

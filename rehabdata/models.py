@@ -555,13 +555,25 @@ class MonthSignoff(SQLModel, table=True):
 # --- aggregate tables (derived; ``rehabdata.aggregates`` keeps them exact) ----------------------
 
 
-class AggSessionDay(SQLModel, table=True):
-    """Sessions held, attendance and expected attendance per facility × day × programme.
+class SessionCounts(SQLModel):
+    """What ``agg_session_day``/``agg_session_month`` count per facility × period × programme.
+
+    ``expected``: per session, participants with an enrolment in the session's facility and
+    programme active on its day, summed over the period's sessions.
+    """
+
+    sessions: int = 0
+    skills_sessions: int = 0
+    attended: int = 0
+    expected: int = 0
+
+
+class AggSessionDay(SessionCounts, table=True):
+    """Sessions, attendance and expected attendance per facility × day × programme.
 
     Derived from ``programme_session``, ``attendance`` and ``enrollment`` in the same transaction as
     every write (``rehabdata.aggregates``), so KPIs sum a few thousand rows instead of scanning
-    millions of attendance rows. ``expected``: per session, participants with an enrolment in the
-    session's facility and programme active on the day, summed over the day's sessions.
+    millions of attendance rows.
     """
 
     __tablename__ = "agg_session_day"
@@ -570,25 +582,26 @@ class AggSessionDay(SQLModel, table=True):
     facility_id: int = Field(foreign_key="facility.id", primary_key=True)
     day: date = Field(primary_key=True)
     programme: ProgrammeType = enum_field(ProgrammeType, primary_key=True)
-    sessions: int = 0
-    skills_sessions: int = 0
-    attended: int = 0
-    expected: int = 0
 
 
-class AggScreeningDay(SQLModel, table=True):
-    """Screenings per facility × day: risk levels, substances reported and referral outcomes.
+class AggSessionMonth(SessionCounts, table=True):
+    """``agg_session_day`` summed per month (``day`` = the month's first day): long ranges read these."""
 
-    Derived like ``AggSessionDay``. ``assessed_30d``/``enrolled_30d*`` count moderate/high screenings
-    followed by an assessment/enrolment (any programme, medical, social) of the participant 0–30 days
-    after, so they change when a later assessment or enrolment is written.
-    """
-
-    __tablename__ = "agg_screening_day"
-    __table_args__ = (Index("ix_agg_screening_day_day", "day", "facility_id"),)
+    __tablename__ = "agg_session_month"
 
     facility_id: int = Field(foreign_key="facility.id", primary_key=True)
     day: date = Field(primary_key=True)
+    programme: ProgrammeType = enum_field(ProgrammeType, primary_key=True)
+
+
+class ScreeningCounts(SQLModel):
+    """What ``agg_screening_day``/``agg_screening_month`` count per facility × period.
+
+    ``assessed_30d``/``enrolled_30d*`` count moderate/high screenings followed by an
+    assessment/enrolment (any programme, medical, social) of the participant 0–30 days after, so
+    they change when a later assessment or enrolment is written.
+    """
+
     screenings: int = 0
     risk_low: int = 0
     risk_moderate: int = 0
@@ -607,6 +620,25 @@ class AggScreeningDay(SQLModel, table=True):
     reported_hallucinogens: int = 0
     reported_opioids: int = 0
     reported_other: int = 0
+
+
+class AggScreeningDay(ScreeningCounts, table=True):
+    """Screenings per facility × day: risk levels, substances reported and referral outcomes."""
+
+    __tablename__ = "agg_screening_day"
+    __table_args__ = (Index("ix_agg_screening_day_day", "day", "facility_id"),)
+
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
+    day: date = Field(primary_key=True)
+
+
+class AggScreeningMonth(ScreeningCounts, table=True):
+    """``agg_screening_day`` summed per month (``day`` = the month's first day)."""
+
+    __tablename__ = "agg_screening_month"
+
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
+    day: date = Field(primary_key=True)
 
 
 # --- validated input models (what forms and imports send; table models do not validate) -------

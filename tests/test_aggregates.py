@@ -12,7 +12,9 @@ from rehabdata.cli import main
 from rehabdata.db import session_scope
 from rehabdata.models import (
     AggScreeningDay,
+    AggScreeningMonth,
     AggSessionDay,
+    AggSessionMonth,
     Assessment,
     Attendance,
     Enrollment,
@@ -134,7 +136,7 @@ def test_incremental_aggregates_equal_a_rebuild_after_random_writes_edits_and_de
     with Session(any_engine) as s:
         sessions, screenings = (
             s.execute(select(func.sum(column))).scalar()
-            for column in (AggSessionDay.sessions, AggScreeningDay.screenings)
+            for column in (AggSessionMonth.sessions, AggScreeningMonth.screenings)
         )
         assert (sessions, screenings) == (
             s.execute(select(func.count()).select_from(ProgrammeSession)).scalar(),
@@ -206,7 +208,7 @@ def test_snapshot_lists_every_aggregate_table_in_key_order(known_data):
     """``snapshot`` gives each table's rows ordered by its key (what comparisons rely on)."""
     with Session(known_data.engine) as s:
         frames = aggregates.snapshot(s)
-    assert set(frames) == {"agg_session_day", "agg_screening_day"}
+    assert set(frames) == {"agg_session_day", "agg_session_month", "agg_screening_day", "agg_screening_month"}
     screening = frames["agg_screening_day"]
     assert list(screening[["facility_id", "day"]].itertuples(index=False)) == sorted(
         screening[["facility_id", "day"]].itertuples(index=False)

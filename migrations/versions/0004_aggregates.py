@@ -63,9 +63,9 @@ def upgrade() -> None:
     op.create_index("ix_agg_screening_day_day", "agg_screening_day", ["day", "facility_id"])
     # A populated database gets its aggregates now. The definition is the application's own
     # (rehabdata.aggregates), the one place that says what these tables hold.
-    from rehabdata.aggregates import rebuild_with
+    from rehabdata.aggregates import rebuild_days
 
-    rebuild_with(op.get_bind())
+    rebuild_days(op.get_bind())
 
 
 def downgrade() -> None:

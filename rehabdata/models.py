@@ -300,6 +300,8 @@ class Screening(AssistScores, table=True):
     __table_args__ = (
         UniqueConstraint("participant_id", "screened_on"),
         Index("ix_screening_facility_date", "facility_id", "screened_on"),
+        # covering index for distinct participants screened in a period across many facilities
+        Index("ix_screening_date_participant", "screened_on", "facility_id", "participant_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -335,6 +337,7 @@ class Enrollment(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_enrollment_facility_start", "facility_id", "started_on"),
+        Index("ix_enrollment_end", "ended_on"),
         CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="enrollment_dates"),
     )
 

@@ -6,18 +6,22 @@ tests are skipped, unless ``REHAB_REQUIRE_BROWSER=1`` (CI), where that is a fail
 """
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.browser.server import (
+    CHROMIUM_ARGS,
+    REPO_ROOT,
+    ServerError,
+    chromium_executable,
+    streamlit_server,
+)
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
@@ -25,17 +29,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     sync_playwright = None
 
 BROWSER_DIR = Path(__file__).resolve().parent
-REPO_ROOT = BROWSER_DIR.parent.parent
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 DEMO_TIMEOUT_S = 600
-HEALTH_TIMEOUT_S = 60
-STOP_TIMEOUT_S = 10
 PAGE_TIMEOUT_MS = 30_000
 
 
@@ -58,7 +52,7 @@ def _unavailable(reason: str) -> None:
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """The Chromium executable; skips (or fails under REHAB_REQUIRE_BROWSER=1) when it is missing."""
-    path = os.environ.get("REHAB_CHROMIUM", "").strip() or DEFAULT_CHROMIUM
+    path = chromium_executable()
     if sync_playwright is None:
         _unavailable("the playwright package is not importable")
     if not Path(path).is_file():
@@ -89,48 +83,11 @@ def page(browser: "Browser") -> Iterator["Page"]:
 
 @dataclass(frozen=True)
 class DemoApp:
-    """A running ``streamlit run dashboard.py`` on a demo database."""
+    """A running ``streamlit run dashboard.py`` on a demo database (``pid``: the server process)."""
 
     url: str
     database_url: str
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + HEALTH_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"streamlit exited with code {process.returncode}; log tail:\n{_tail(log_path)}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"streamlit not healthy at {url} after {HEALTH_TIMEOUT_S} s; log tail:\n{_tail(log_path)}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    pid: int
 
 
 @pytest.fixture(scope="session")
@@ -158,20 +115,8 @@ def demo_app(chromium_path: str) -> Iterator[DemoApp]:
                 f"`python -m rehabdata demo` exited with {demo.returncode}:\n{demo.stdout}\n{demo.stderr}"
             )
 
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        log_path = directory / "streamlit.log"
-        command = [
-            sys.executable, "-m", "streamlit", "run", "dashboard.py",
-            "--server.headless", "true",
-            "--server.port", str(port),
-            "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false",
-        ]  # fmt: skip
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            try:
-                _wait_healthy(url, process, log_path)
-                yield DemoApp(url=url, database_url=database_url)
-            finally:
-                _stop(process)
+        try:
+            with streamlit_server(env, directory / "streamlit.log") as server:
+                yield DemoApp(url=server.url, database_url=database_url, pid=server.process.pid)
+        except ServerError as error:
+            pytest.fail(str(error), pytrace=False)

@@ -1,0 +1,338 @@
+"""Load test: N browser sessions open the overview at once; time to the first KPI figure, server RSS.
+
+    python scripts/load_browsers.py [--database URL | --scale-factor F] [--sessions 10] [--port P]
+
+Without ``--database`` it first generates a national dataset into a temporary SQLite file
+(``python -m rehabdata demo --scale national``: ~10 M rows, 1.5-2 min at full scale). It starts
+``streamlit run dashboard.py`` on it and launches one headless Chromium (Debian's, or
+``REHAB_CHROMIUM``; Playwright's own browsers are never downloaded) with one browser context per
+session. All sessions at once open the app, log in as ``admin.demo`` through the form and wait for
+the first KPI figure of the overview (an ``stMetricValue`` with text). A new context has an empty
+HTTP cache, so every session is a first visit: it also fetches the frontend's lazily loaded
+chunks, the metric's own among them. Two waves of new sessions:
+the first on a cold server (nothing cached), the second warm (same filters: the KPI cache answers),
+started once the server has stopped computing for the first (it finishes the script runs of
+sessions that timed out, and the report says how long that took).
+
+Per wave, p50/p95/max over sessions (p95 interpolated linearly, so with 10 sessions it lies
+between the two slowest) of:
+  first KPI    from ``page.goto`` (login included: the form loads, is filled, argon2 checks it)
+  after login  from the click on the login button to the first KPI
+  KPI sent     from that click until the websocket message with the first KPI reaches the page:
+               mostly the server's part (the page's process reports the message, so a starved
+               browser delays it too, but less than the rendering)
+  complete     from ``page.goto`` until the facility table is shown and the script run has ended
+and the RSS (VmRSS) of the ``streamlit`` process and its children: the peak, sampled every
+100 ms during the wave, and after the wave with its sessions still open; and the CPU seconds of
+the server and of the browser side for the wave (steadier than wall-clock times on a shared machine,
+and Chromium runs beside the server, competing with it for CPU). Exits 1 when a session shows no
+KPI (or no complete overview) within ``--timeout`` seconds of its ``page.goto``.
+"""
+
+import argparse
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.async_api import Browser, Page, async_playwright, expect  # noqa: E402
+from playwright.async_api import Error as PlaywrightError  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+
+from rehabdata.demo import DEMO_PASSWORD  # noqa: E402
+from rehabdata.i18n import t  # noqa: E402
+from tests.browser.server import (  # noqa: E402
+    CHROMIUM_ARGS,
+    ServerError,
+    chromium_executable,
+    streamlit_server,
+    tree_cpu_seconds,
+    tree_rss_bytes,
+)
+
+USERNAME = "admin.demo"  # the one user the national generator creates (and an admin of the demo data)
+SAMPLE_EVERY_S = 0.1
+IDLE_CPU_S = 0.02  # CPU seconds per second below which the server counts as idle ...
+IDLE_WINDOWS = 2  # ... for this many seconds in a row
+MIB = 1024 * 1024
+WAVES = 2
+NON_EMPTY = re.compile(r"\S")
+
+
+@dataclass
+class Visit:
+    """One session's timings in seconds (None: not reached), or the error that stopped it."""
+
+    first_kpi_s: float | None = None
+    after_login_s: float | None = None
+    kpi_sent_s: float | None = None
+    complete_s: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class Wave:
+    """The visits of one wave, the server's RSS in bytes during and after it, how long it went on
+    computing once the wave's sessions had closed, and the CPU seconds the server and the browser
+    side (Chromium, Playwright, this process) spent on the wave: less noisy than wall-clock times on
+    a busy machine, and they show which side a slow wave waited for."""
+
+    visits: list[Visit]
+    rss_peak: int
+    rss_after: int
+    busy_after_s: float = 0.0
+    cpu_s: float = 0.0
+    browser_cpu_s: float = 0.0
+
+
+@dataclass
+class LoadReport:
+    """Every wave, and the RSS before the first session and after the last one closed."""
+
+    rss_idle: int
+    waves: list[Wave] = field(default_factory=list)
+    rss_closed: int = 0
+
+    @property
+    def failures(self) -> list[str]:
+        return [
+            f"wave {number}, session {index}: {visit.error}"
+            for number, wave in enumerate(self.waves, 1)
+            for index, visit in enumerate(wave.visits, 1)
+            if visit.error
+        ]
+
+
+class RssSampler:
+    """The peak RSS of a process tree, sampled in a thread (the browsers' event loop may be busy)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = tree_rss_bytes(pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(SAMPLE_EVERY_S):
+            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+
+    def __enter__(self) -> "RssSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, tree_rss_bytes(self.pid))
+
+
+def _holds_metric(payload: bytes) -> bool:
+    """Whether a websocket message from the server adds an ``st.metric`` with a value."""
+    message = ForwardMsg.FromString(payload)
+    if message.WhichOneof("type") != "delta" or message.delta.new_element.WhichOneof("type") != "metric":
+        return False
+    return bool(message.delta.new_element.metric.body.strip())
+
+
+async def _visit(page: Page, url: str, timeout_s: float) -> Visit:
+    """Open the app, log in through the form and wait for the first KPI, then the complete overview."""
+    visit = Visit()
+    start, submitted = time.perf_counter(), None
+    metric_arrived: list[float] = []
+
+    def left_ms() -> float:
+        return max(1.0, (start + timeout_s - time.perf_counter()) * 1000)
+
+    def on_frame(payload: bytes | str) -> None:
+        if not metric_arrived and isinstance(payload, bytes) and _holds_metric(payload):
+            metric_arrived.append(time.perf_counter())
+
+    page.on("websocket", lambda socket: socket.on("framereceived", on_frame))
+    try:
+        await page.goto(url, timeout=left_ms())
+        await page.get_by_label(t("login.username", "id")).fill(USERNAME, timeout=left_ms())
+        await page.get_by_label(t("login.password", "id"), exact=True).fill(DEMO_PASSWORD, timeout=left_ms())
+        submitted = time.perf_counter()
+        await page.get_by_role("button", name=t("login.submit", "id")).click(timeout=left_ms())
+        await expect(page.get_by_test_id("stMetricValue").first).to_have_text(NON_EMPTY, timeout=left_ms())
+        shown = time.perf_counter()
+        visit.first_kpi_s, visit.after_login_s = shown - start, shown - submitted
+        # The facility table is the overview's last element; the status widget shows while the script runs.
+        await page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=left_ms())
+        await expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=left_ms())
+        visit.complete_s = time.perf_counter() - start
+    except (PlaywrightError, AssertionError) as error:  # expect() raises AssertionError on timeout
+        visit.error = f"{type(error).__name__}: {str(error).strip().splitlines()[0]}"
+        shown_error = page.get_by_test_id("stException").or_(page.get_by_test_id("stAlertContentError"))
+        if await shown_error.count():
+            visit.error += f"; the app shows: {(await shown_error.first.inner_text()).strip()[:300]}"
+    if metric_arrived and submitted is not None:
+        visit.kpi_sent_s = metric_arrived[0] - submitted
+    return visit
+
+
+async def _wait_idle(pid: int, limit_s: float) -> float:
+    """Seconds until the server stops computing (sessions that timed out may leave scripts running)."""
+    began, quiet = time.perf_counter(), 0
+    used = tree_cpu_seconds(pid)
+    while quiet < IDLE_WINDOWS and time.perf_counter() - began < limit_s:
+        await asyncio.sleep(1)
+        used, before = tree_cpu_seconds(pid), used
+        quiet = quiet + 1 if used - before <= IDLE_CPU_S else 0
+    return time.perf_counter() - began - quiet
+
+
+async def _wave(browser: Browser, url: str, pid: int, sessions: int, timeout_s: float) -> Wave:
+    """``sessions`` new browser contexts visit the app at once; RSS is read before they close."""
+    contexts = [await browser.new_context() for _ in range(sessions)]
+    try:
+        pages = [await context.new_page() for context in contexts]
+        with RssSampler(pid) as sampler:
+            visits = await asyncio.gather(*(_visit(page, url, timeout_s) for page in pages))
+            rss_after = tree_rss_bytes(pid)
+        return Wave(visits=list(visits), rss_peak=max(sampler.peak, rss_after), rss_after=rss_after)
+    finally:
+        for context in contexts:
+            await context.close()
+
+
+async def _run(url: str, pid: int, sessions: int, waves: int, timeout_s: float) -> LoadReport:
+    report = LoadReport(rss_idle=tree_rss_bytes(pid))
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            for _ in range(waves):
+                server_cpu, browser_cpu = tree_cpu_seconds(pid), tree_cpu_seconds(os.getpid(), exclude=pid)
+                wave = await _wave(browser, url, pid, sessions, timeout_s)
+                # The next wave starts on an idle server, whose cache holds what this one computed.
+                wave.busy_after_s = await _wait_idle(pid, limit_s=10 * timeout_s)
+                wave.cpu_s = tree_cpu_seconds(pid) - server_cpu
+                wave.browser_cpu_s = tree_cpu_seconds(os.getpid(), exclude=pid) - browser_cpu
+                report.waves.append(wave)
+        finally:
+            await browser.close()
+    report.rss_closed = tree_rss_bytes(pid)
+    return report
+
+
+def run_load(url: str, pid: int, sessions: int, waves: int = WAVES, timeout_s: float = 60) -> LoadReport:
+    """Measure ``waves`` waves of ``sessions`` simultaneous sessions against the app at ``url``.
+
+    Runs in its own thread so that it works beside Playwright's sync API (pytest fixtures), whose
+    event loop would otherwise count as running.
+    """
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, _run(url, pid, sessions, waves, timeout_s)).result()
+
+
+def _stats(values: list[float]) -> str:
+    if not values:
+        return f"{'-':>8}" * 3
+    p50, p95 = np.percentile(values, [50, 95])
+    return f"{p50:7.2f}s{p95:7.2f}s{max(values):7.2f}s"
+
+
+def format_report(report: LoadReport) -> str:
+    """The figures as a small text table per wave."""
+    lines = [f"server RSS idle (no session yet): {report.rss_idle / MIB:,.0f} MiB"]
+    for number, wave in enumerate(report.waves, 1):
+        ok = [visit for visit in wave.visits if not visit.error]
+        lines += [
+            f"wave {number}: {len(ok)} of {len(wave.visits)} sessions complete",
+            f"  {'':12}{'p50':>8}{'p95':>8}{'max':>8}",
+        ]
+        for label, attribute in (
+            ("first KPI", "first_kpi_s"),
+            ("after login", "after_login_s"),
+            ("KPI sent", "kpi_sent_s"),
+            ("complete", "complete_s"),
+        ):
+            values = [getattr(v, attribute) for v in wave.visits if getattr(v, attribute) is not None]
+            lines.append(f"  {label:12}{_stats(values)}")
+        lines += [
+            f"  server RSS: peak {wave.rss_peak / MIB:,.0f} MiB, "
+            f"after {wave.rss_after / MIB:,.0f} MiB ({len(wave.visits)} sessions open)",
+            f"  CPU time: server {wave.cpu_s:.1f} s, browser side {wave.browser_cpu_s:.1f} s; "
+            f"server still busy {wave.busy_after_s:.0f} s after the sessions closed",
+        ]
+    lines.append(f"server RSS after every session closed: {report.rss_closed / MIB:,.0f} MiB")
+    return "\n".join(lines)
+
+
+def _generate(database_url: str, scale_factor: float) -> None:
+    print(
+        f"generating a national dataset (scale factor {scale_factor}) into a temporary SQLite file: "
+        "this takes a while (1.5-2 min at full scale)...",
+        flush=True,
+    )
+    began = time.perf_counter()
+    command = [sys.executable, "-m", "rehabdata", "demo", "--scale", "national"]
+    command += ["--scale-factor", str(scale_factor)]
+    env = {**os.environ, "REHAB_DATABASE_URL": database_url, "REHAB_DEMO_ON_EMPTY": "0"}
+    if subprocess.run(command, cwd=ROOT, env=env, check=False).returncode != 0:
+        raise SystemExit("error: generating the national dataset failed")
+    print(f"generated in {time.perf_counter() - began:,.0f} s", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", help="URL of an existing database (default: generate a national one)")
+    parser.add_argument(
+        "--scale-factor", type=float, help="shrink the generated national dataset (e.g. 0.05)"
+    )
+    parser.add_argument("--sessions", type=int, default=10, help="browser sessions at once (default 10)")
+    parser.add_argument("--port", type=int, help="port of the app (default: a free one)")
+    parser.add_argument("--timeout", type=float, default=60, help="seconds a session may take (default 60)")
+    args = parser.parse_args()
+    if args.database and args.scale_factor is not None:
+        parser.error("--scale-factor only applies to a generated dataset, not to --database")
+    if not Path(chromium_executable()).is_file():
+        raise SystemExit(f"error: no Chromium at {chromium_executable()}: apt-get install -y chromium")
+
+    with tempfile.TemporaryDirectory(prefix="rehab-load-") as tmp:
+        directory = Path(tmp)
+        database_url = args.database or f"sqlite:///{directory / 'national.db'}"
+        if not args.database:
+            _generate(database_url, 1.0 if args.scale_factor is None else args.scale_factor)
+        env = {**os.environ, "REHAB_DATABASE_URL": database_url, "REHAB_DEMO_ON_EMPTY": "0"}
+        log_path = directory / "streamlit.log"
+        try:
+            with streamlit_server(env, log_path, port=args.port) as server:
+                print(
+                    f"{server.url}: {args.sessions} sessions at once, {WAVES} waves (1: cold server, "
+                    f"nothing cached; 2: warm); {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
+                report = run_load(server.url, server.process.pid, args.sessions, timeout_s=args.timeout)
+                alive = server.process.poll() is None
+        except ServerError as error:
+            raise SystemExit(f"error: {error}") from None
+        print(format_report(report))
+        if not alive:
+            print("error: the server died during the run", file=sys.stderr)
+        for failure in report.failures:
+            print(f"error: {failure}", file=sys.stderr)
+        if report.failures or not alive:
+            print(f"server log tail:\n{log_path.read_text(errors='replace')[-4000:]}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

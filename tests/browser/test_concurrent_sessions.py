@@ -1,0 +1,24 @@
+"""Several browser sessions open the overview at once (CI scale of ``scripts/load_browsers.py``).
+
+Exercises the benchmark's own code on the demo data, so the script keeps working. Timings are
+printed, not asserted: they depend on the machine and belong to the benchmark.
+"""
+
+from tests.browser.server import is_healthy, tree_rss_bytes
+
+SESSIONS = 4
+TIMEOUT_S = 180  # generous: a busy CI machine is slow, and timings are not what this test checks
+
+
+def test_simultaneous_sessions_all_reach_a_kpi(demo_app):
+    """Four sessions logging in at the same time each get a KPI figure; the server survives them."""
+    from scripts.load_browsers import format_report, run_load  # needs playwright: the fixture skips first
+
+    report = run_load(demo_app.url, demo_app.pid, SESSIONS, waves=1, timeout_s=TIMEOUT_S)
+    print(f"\n{SESSIONS} sessions at once on the demo data:\n{format_report(report)}")
+
+    assert not report.failures, report.failures
+    (wave,) = report.waves
+    assert all(visit.first_kpi_s is not None for visit in wave.visits)
+    assert is_healthy(demo_app.url) and tree_rss_bytes(demo_app.pid) > 0, "the server should still run"
+    assert wave.rss_peak >= wave.rss_after > 0

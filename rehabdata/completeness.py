@@ -40,7 +40,6 @@ from sqlalchemy import (
     String,
     and_,
     case,
-    distinct,
     func,
     literal,
     or_,
@@ -51,13 +50,12 @@ from sqlmodel import Session
 
 from rehabdata.kpis import Filters, _frame, facility_condition, programme_condition
 from rehabdata.models import (
+    AggSessionMonth,
     Agreement,
     AgreementFacility,
-    Attendance,
     Enrollment,
     Facility,
     FacilityPopulation,
-    ProgrammeSession,
     Screening,
 )
 from rehabdata.periods import add_months, month_start, months_between
@@ -160,7 +158,7 @@ def _due_enrolment(table: Any) -> ColumnElement[bool]:
 
 
 def _aggregates(session: Session, filters: Filters, months: list[date]) -> dict[str, pd.DataFrame]:
-    """Per facility and month: population, screenings, sessions with attendance, active programmes."""
+    """Per facility and month: population, screenings, programmes with an attended session, active ones."""
     first, last = months[0], add_months(months[-1], 1) - timedelta(days=1)
     population = select(
         FacilityPopulation.facility_id.label("facility_id"),
@@ -177,19 +175,17 @@ def _aggregates(session: Session, filters: Filters, months: list[date]) -> dict[
         func.sum(case((Screening.overall_risk.is_(None), 1), else_=0)).label("screenings_without_risk"),
         func.max(Screening.created_at).label("last_screening_entered_at"),
     ).where(Screening.screened_on.between(first, last), facility_condition(filters, Screening.facility_id))
-    sessions = (
-        select(
-            ProgrammeSession.facility_id.label("facility_id"),
-            month_label(ProgrammeSession.held_on).label("month"),
-            ProgrammeSession.programme.label("programme"),
-            func.count(distinct(ProgrammeSession.id)).label("sessions"),
-        )
-        .join(Attendance, Attendance.session_id == ProgrammeSession.id)
-        .where(
-            ProgrammeSession.held_on.between(first, last),
-            facility_condition(filters, ProgrammeSession.facility_id),
-            programme_condition(filters, ProgrammeSession.programme),
-        )
+    # Programmes with a session attended in the month: the monthly aggregate, not 10 M attendance rows.
+    held = AggSessionMonth
+    sessions = select(
+        held.facility_id.label("facility_id"),
+        month_label(held.day).label("month"),
+        held.programme.label("programme"),
+    ).where(
+        held.day.between(first, last),
+        held.attended > 0,
+        facility_condition(filters, held.facility_id),
+        programme_condition(filters, held.programme),
     )
     table = _months_table(months)
     active = (
@@ -209,7 +205,7 @@ def _aggregates(session: Session, filters: Filters, months: list[date]) -> dict[
     return {
         "population": _frame(session, population.group_by(*keys)),
         "screenings": _frame(session, screenings.group_by(*keys)),
-        "sessions": _frame(session, sessions.group_by(*keys, "programme")),
+        "sessions": _frame(session, sessions),
         "active": _frame(session, active.group_by(*keys, "programme")),
     }
 

@@ -391,20 +391,25 @@ def _next_month(day: date) -> date:
 
 def _cells(daily: type, monthly: type, filters: Filters) -> Subquery:
     """The aggregate rows covering the filter's period: whole months from the monthly table, the
-    days of partly covered months from the daily table (a five-year range reads ~60 rows a facility)."""
+    days of partly covered months from the daily table (a five-year range reads ~60 rows a facility).
+
+    Each part is one plain range on ``day``, so every part is an index range scan.
+    """
     first_full = filters.start if filters.start.day == 1 else _next_month(filters.start)
     after_full = month_start(filters.end + timedelta(days=1))  # the month after the last whole one
     names = [column.name for column in daily.__table__.columns]  # type: ignore[attr-defined]
-    days = select(*(getattr(daily, name) for name in names)).where(
-        daily.day.between(filters.start, filters.end)
-    )
+
+    def rows(model: type, first: date, last: date) -> Select[Any]:
+        return select(*(getattr(model, name) for name in names)).where(model.day.between(first, last))
+
     if first_full >= after_full:
-        return days.subquery()
-    days = days.where(or_(daily.day < first_full, daily.day >= after_full))
-    months = select(*(getattr(monthly, name) for name in names)).where(
-        monthly.day >= first_full, monthly.day < after_full
-    )
-    return union_all(days, months).subquery()
+        return rows(daily, filters.start, filters.end).subquery()
+    parts = [rows(monthly, first_full, after_full - timedelta(days=1))]
+    if filters.start < first_full:
+        parts.append(rows(daily, filters.start, first_full - timedelta(days=1)))
+    if after_full <= filters.end:
+        parts.append(rows(daily, after_full, filters.end))
+    return union_all(*parts).subquery()
 
 
 def _over_cells(filters: Filters, dims: tuple[Dimension, ...], cells: Subquery, *columns: Any) -> Select[Any]:
@@ -971,11 +976,20 @@ def _cells_since_signing(daily: type, monthly: type, amount: str, filters: Filte
     signed = Agreement.signed_on
     first_full = case((signed == first_of_month(signed), signed), else_=first_of_month(add_days(signed, 31)))
     after_full = month_start(filters.end + timedelta(days=1))
-    days = _at_facilities(daily, daily.facility_id).add_columns(getattr(daily, amount).label("amount"))
-    days = days.where(
-        _signing_window(filters, daily.facility_id, daily.day),
-        or_(daily.day < first_full, daily.day >= after_full),
-    )
+
+    def days(first: Any, last: Any) -> Select[Any]:  # one range per part: the index's bounds
+        return (
+            _at_facilities(daily, daily.facility_id)
+            .add_columns(getattr(daily, amount).label("amount"))
+            .where(
+                daily.day.between(first, last),
+                signed_off(daily.facility_id, daily.day) if filters.signed_off_only else true(),
+            )
+        )
+
+    # the signing month's days (none when signed on the 1st; in the tail when it is the last month)
+    head = days(signed, add_days(first_full, -1)).where(daily.day < after_full)
+    tail = days(after_full, filters.end).where(daily.day >= signed)  # the last, partial month's days
     months = _at_facilities(monthly, monthly.facility_id).add_columns(
         getattr(monthly, amount).label("amount")
     )
@@ -984,7 +998,7 @@ def _cells_since_signing(daily: type, monthly: type, amount: str, filters: Filte
         monthly.day < after_full,
         signed_off(monthly.facility_id, monthly.day) if filters.signed_off_only else true(),
     )
-    cells = union_all(days, months).subquery()
+    cells = union_all(head, months, tail).subquery()
     return _sum_per_agreement(cells, cells.c.amount)
 
 

@@ -85,7 +85,8 @@ def _first_of_month_postgresql(element: first_of_month, compiler: Any, **kw: Any
 @compiles(add_days, "sqlite")
 def _add_days_sqlite(element: add_days, compiler: Any, **kw: Any) -> str:
     column, days = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"date({column}, '+{days} days')"
+    sign = "" if days.startswith("-") else "+"  # SQLite reads '+-1 days' as NULL
+    return f"date({column}, '{sign}{days} days')"
 
 
 @compiles(add_days, "postgresql")

@@ -213,3 +213,17 @@ def test_snapshot_lists_every_aggregate_table_in_key_order(known_data):
     assert list(screening[["facility_id", "day"]].itertuples(index=False)) == sorted(
         screening[["facility_id", "day"]].itertuples(index=False)
     )
+
+
+def test_add_days_goes_backwards_too(any_engine):
+    """``add_days`` with a negative count (SQLite spells it '-1 days', not '+-1 days')."""
+    from sqlalchemy import literal
+
+    from rehabdata.sqlfunctions import add_days
+
+    with Session(any_engine) as s:
+        day = literal(date(2025, 9, 1))
+        assert s.execute(select(add_days(day, -1), add_days(day, 30))).one() == (
+            date(2025, 8, 31),
+            date(2025, 10, 1),
+        )

@@ -5,7 +5,7 @@ from sqlalchemy.exc import OperationalError
 
 from rehabdata.models import Role
 from rehabdata.ui.context import engine, tr
-from rehabdata.ui.data import demo_flag, facility_lookup_for
+from rehabdata.ui.data import demo_flag, facility_lookup_for, note_data_version
 from rehabdata.ui.session import current_principal, login_page, user_menu
 
 st.set_page_config(page_title="rehabdata", page_icon=":material/health_and_safety:", layout="wide")
@@ -85,6 +85,7 @@ elif principal.role == Role.MITRA:
 if principal.role == Role.ADMIN:
     pages[tr("nav.section.admin")] = build(ADMINISTRATION)
 try:
+    note_data_version()  # once per run: every KPI frame of the page is keyed on it
     st.navigation(pages, expanded=True).run()
 except OperationalError:  # the database went away mid-session: say so; the next click retries
     st.error(tr("app.db_unavailable"), icon=":material/cloud_off:")

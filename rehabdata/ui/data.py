@@ -54,8 +54,27 @@ def current_data_version(database_url: str) -> int:
         return audit.data_version(connection)
 
 
+RUN_VERSION_KEY = "_data_version_this_run"
+
+
+def note_data_version() -> None:
+    """Read the data version once as a script run starts (dashboard.py); the run's reads use it.
+
+    One primary-key read per run instead of one per KPI frame: a page shows the data as of the
+    start of its run, never older than any process's write before that.
+    """
+    url = current_database_url()
+    st.session_state[RUN_VERSION_KEY] = (url, current_data_version(url))
+
+
+def _run_data_version(url: str) -> int:
+    noted = st.session_state.get(RUN_VERSION_KEY)
+    return noted[1] if noted is not None and noted[0] == url else current_data_version(url)
+
+
 def clear_caches() -> None:
-    """Forget every cached read; called after each successful write."""
+    """Forget every cached read (and the run's data version); called after each successful write."""
+    st.session_state.pop(RUN_VERSION_KEY, None)
     kpi_frame.clear()
     facility_lookup.clear()
     agreement_start.clear()
@@ -82,9 +101,7 @@ def kpi(name: str, filters: Filters, by: tuple[Dimension, ...] = ()) -> pd.DataF
     same scope share cached results and nobody is served another scope's figures.
     """
     url = current_database_url()
-    frame = kpi_frame(
-        name, url, kpis.scope_filters(require_principal(), filters), by, current_data_version(url)
-    )
+    frame = kpi_frame(name, url, kpis.scope_filters(require_principal(), filters), by, _run_data_version(url))
     lookup = facility_lookup(url)
     if "facility_id" in frame.columns and "facility" not in frame.columns:
         frame = frame.merge(lookup[["facility_id", "facility"]], on="facility_id", how="left")
@@ -137,7 +154,7 @@ def reporting_completeness(filters: Filters) -> pd.DataFrame:
         kpis.scope_filters(require_principal(), filters),
         date.today(),
         completeness.reporting_deadline_day(),
-        current_data_version(url),
+        _run_data_version(url),
     )
     return frame.merge(facility_lookup(url)[["facility_id", "facility"]], on="facility_id", how="left")
 
@@ -156,11 +173,11 @@ def quality_issues(principal: Principal, filters: Filters) -> list[quality.Issue
         raise ScopeError("leadership sees issue counts, not participant-level records")
     url = current_database_url()
     scoped = kpis.scope_filters(principal, filters)
-    return _quality_issues(url, scoped, date.today(), current_data_version(url))
+    return _quality_issues(url, scoped, date.today(), _run_data_version(url))
 
 
 def quality_counts(principal: Principal, filters: Filters) -> pd.DataFrame:
     """Issues per rule and facility in the user's scope, without record references (every role)."""
     url = current_database_url()
     scoped = kpis.scope_filters(principal, filters)
-    return quality.issue_counts(_quality_issues(url, scoped, date.today(), current_data_version(url)))
+    return quality.issue_counts(_quality_issues(url, scoped, date.today(), _run_data_version(url)))

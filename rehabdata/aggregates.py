@@ -78,27 +78,22 @@ def within_referral_window(day: Any, screened_on: Any) -> ColumnElement[bool]:
 
 
 def session_rows(where: ColumnElement[bool]) -> Select[Any]:
-    """``agg_session_day`` rows for the sessions matching ``where`` (a condition on ``programme_session``)."""
+    """``agg_session_day`` rows for the sessions matching ``where`` (a condition on ``programme_session``).
+
+    Attendance and expected attendance are correlated per session, so an engine that inlines this
+    as a view (DuckDB) computes them only for the sessions a filter keeps.
+    """
     held = ProgrammeSession
-    attended = (
-        select(Attendance.session_id, func.count().label("attended"))
-        .join(held, held.id == Attendance.session_id)
-        .where(where)
-        .group_by(Attendance.session_id)
-        .subquery()
-    )
-    active = and_(
-        Enrollment.facility_id == held.facility_id,
-        Enrollment.programme == held.programme,
-        Enrollment.started_on <= held.held_on,
-        or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= held.held_on),
-    )
+    attended = select(func.count()).where(Attendance.session_id == held.id).scalar_subquery()
     expected = (
-        select(held.id.label("session_id"), func.count(distinct(Enrollment.participant_id)).label("expected"))
-        .join(Enrollment, active)
-        .where(where)
-        .group_by(held.id)
-        .subquery()
+        select(func.count(distinct(Enrollment.participant_id)))
+        .where(
+            Enrollment.facility_id == held.facility_id,
+            Enrollment.programme == held.programme,
+            Enrollment.started_on <= held.held_on,
+            or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= held.held_on),
+        )
+        .scalar_subquery()
     )
     return (
         select(
@@ -107,11 +102,9 @@ def session_rows(where: ColumnElement[bool]) -> Select[Any]:
             held.programme.label("programme"),
             func.count(held.id).label("sessions"),
             func.sum(case((held.session_type == SessionType.SKILLS, 1), else_=0)).label("skills_sessions"),
-            func.coalesce(func.sum(attended.c.attended), 0).label("attended"),
-            func.coalesce(func.sum(expected.c.expected), 0).label("expected"),
+            func.coalesce(func.sum(attended), 0).label("attended"),
+            func.coalesce(func.sum(expected), 0).label("expected"),
         )
-        .outerjoin(attended, attended.c.session_id == held.id)
-        .outerjoin(expected, expected.c.session_id == held.id)
         .where(where)
         .group_by(held.facility_id, held.held_on, held.programme)
     )

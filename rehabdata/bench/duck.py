@@ -1,7 +1,7 @@
 """The benchmark's state-of-the-art reference: the same raw rows in an in-memory DuckDB.
 
 The KPI functions of ``rehabdata.kpis`` run unchanged on DuckDB (through ``duckdb_engine``); the two
-aggregate tables they read are *views* there (the monthly ones over the daily ones), defined by the very statements that fill them
+aggregate tables they read are *views* there (the monthly ones list the daily rows), defined by the very statements that fill them
 (``aggregates.session_rows``/``screening_rows``), so DuckDB computes every figure from the raw
 screenings, sessions, attendance and enrolments at query time, as an analytical engine would.
 """
@@ -16,7 +16,6 @@ from sqlmodel import SQLModel
 
 from rehabdata import aggregates
 from rehabdata.bench.naive import NaiveData
-from rehabdata.models import AggScreeningDay, AggSessionDay
 
 
 def _duck_type(column: Any) -> str | None:
@@ -58,10 +57,14 @@ def load_duckdb(data: NaiveData) -> Engine:
         for name, statement in (
             ("agg_session_day", aggregates.session_rows(true())),
             ("agg_screening_day", aggregates.screening_rows(true())),
-            ("agg_session_month", aggregates.monthly_rows(AggSessionDay, true())),
-            ("agg_screening_month", aggregates.monthly_rows(AggScreeningDay, true())),
         ):
             sql = statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
             connection.execute(text(f"CREATE VIEW {name} AS {sql}"))
+        # Summing day rows of whole months gives what month rows give; keeping them as days lets
+        # DuckDB push the period filter down to the raw rows (no rollup needed at its speed).
+        for daily, monthly in aggregates.ROLLUPS:
+            connection.execute(
+                text(f"CREATE VIEW {monthly.__tablename__} AS SELECT * FROM {daily.__tablename__}")
+            )
         connection.commit()
     return engine

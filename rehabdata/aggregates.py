@@ -78,22 +78,27 @@ def within_referral_window(day: Any, screened_on: Any) -> ColumnElement[bool]:
 
 
 def session_rows(where: ColumnElement[bool]) -> Select[Any]:
-    """``agg_session_day`` rows for the sessions matching ``where`` (a condition on ``programme_session``).
-
-    Attendance and expected attendance are correlated per session, so an engine that inlines this
-    as a view (DuckDB) computes them only for the sessions a filter keeps.
-    """
+    """``agg_session_day`` rows for the sessions matching ``where`` (a condition on ``programme_session``)."""
     held = ProgrammeSession
-    attended = select(func.count()).where(Attendance.session_id == held.id).scalar_subquery()
+    attended = (
+        select(Attendance.session_id, func.count().label("attended"))
+        .join(held, held.id == Attendance.session_id)
+        .where(where)
+        .group_by(Attendance.session_id)
+        .subquery()
+    )
+    active = and_(
+        Enrollment.facility_id == held.facility_id,
+        Enrollment.programme == held.programme,
+        Enrollment.started_on <= held.held_on,
+        or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= held.held_on),
+    )
     expected = (
-        select(func.count(distinct(Enrollment.participant_id)))
-        .where(
-            Enrollment.facility_id == held.facility_id,
-            Enrollment.programme == held.programme,
-            Enrollment.started_on <= held.held_on,
-            or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= held.held_on),
-        )
-        .scalar_subquery()
+        select(held.id.label("session_id"), func.count(distinct(Enrollment.participant_id)).label("expected"))
+        .join(Enrollment, active)
+        .where(where)
+        .group_by(held.id)
+        .subquery()
     )
     return (
         select(
@@ -102,9 +107,11 @@ def session_rows(where: ColumnElement[bool]) -> Select[Any]:
             held.programme.label("programme"),
             func.count(held.id).label("sessions"),
             func.sum(case((held.session_type == SessionType.SKILLS, 1), else_=0)).label("skills_sessions"),
-            func.coalesce(func.sum(attended), 0).label("attended"),
-            func.coalesce(func.sum(expected), 0).label("expected"),
+            func.coalesce(func.sum(attended.c.attended), 0).label("attended"),
+            func.coalesce(func.sum(expected.c.expected), 0).label("expected"),
         )
+        .outerjoin(attended, attended.c.session_id == held.id)
+        .outerjoin(expected, expected.c.session_id == held.id)
         .where(where)
         .group_by(held.facility_id, held.held_on, held.programme)
     )

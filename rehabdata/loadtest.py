@@ -19,10 +19,13 @@ import math
 import multiprocessing
 import queue
 import random
+import sys
 import time
+import types
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -358,6 +361,22 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+@contextmanager
+def _bare_main() -> Iterator[None]:
+    """Start writers without re-running the parent's ``__main__`` in them.
+
+    Spawned and forkserver children import the parent's main script again; under a test runner that
+    has run a Streamlit script (AppTest leaves it as ``__main__``) that would run the dashboard.
+    The writers need only this module, so they get an empty ``__main__``.
+    """
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def _counters(engine: Engine) -> tuple[int, int]:
     """Data version and highest audit id now: ``verify`` compares what the run added to them."""
     with Session(engine) as session:
@@ -426,8 +445,9 @@ def run_writers(
         else:
             results[payload.writer] = payload
 
-    for process in processes:
-        process.start()
+    with _bare_main():
+        for process in processes:
+            process.start()
     try:
         until = time.monotonic() + READY_TIMEOUT
         _collect(messages, processes, until, lambda: len(ready | set(results)) == writers, keep)

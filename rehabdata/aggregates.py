@@ -60,7 +60,7 @@ from rehabdata.models import (
     Screening,
     SessionType,
 )
-from rehabdata.periods import month_start
+from rehabdata.periods import add_months, month_start
 from rehabdata.sqlfunctions import add_days, first_of_month
 
 REFERRAL_DAYS = 30
@@ -293,7 +293,7 @@ def refresh(connection: Connection, spans: Spans) -> None:
             base, days = and_(base, held.held_on <= end), and_(days, day.day <= end)
             months, days_of_months = (
                 and_(months, month.day <= end),
-                and_(days_of_months, day.day < _next_month(end)),
+                and_(days_of_months, day.day < add_months(end, 1)),
             )
         _replace(connection, day, days, session_rows(base))
         _replace(connection, month, months, monthly_rows(day, days_of_months))
@@ -308,13 +308,9 @@ def refresh(connection: Connection, spans: Spans) -> None:
         days = and_(
             AggScreeningDay.facility_id == facility_id,
             AggScreeningDay.day >= month_start(start),
-            AggScreeningDay.day < _next_month(end),
+            AggScreeningDay.day < add_months(end, 1),
         )
         _replace(connection, AggScreeningMonth, months, monthly_rows(AggScreeningDay, days))
-
-
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _replace(connection: Connection, model: type, cells: ColumnElement[bool], rows: Select[Any]) -> None:

@@ -59,7 +59,7 @@ from rehabdata.models import (
     ScopeMetric,
     Screening,
 )
-from rehabdata.periods import month_start, months_between
+from rehabdata.periods import add_months, month_start, months_between
 from rehabdata.sqlfunctions import add_days, days_between, first_of_month, month_label, quarter_label
 
 Granularity = Literal["month", "quarter"]
@@ -385,17 +385,13 @@ def _total(column: Any) -> Any:
     return func.coalesce(func.sum(column), 0)
 
 
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
 def _cells(daily: type, monthly: type, filters: Filters) -> Subquery:
     """The aggregate rows covering the filter's period: whole months from the monthly table, the
     days of partly covered months from the daily table (a five-year range reads ~60 rows a facility).
 
     Each part is one plain range on ``day``, so every part is an index range scan.
     """
-    first_full = filters.start if filters.start.day == 1 else _next_month(filters.start)
+    first_full = filters.start if filters.start.day == 1 else add_months(filters.start, 1)
     after_full = month_start(filters.end + timedelta(days=1))  # the month after the last whole one
     names = [column.name for column in daily.__table__.columns]  # type: ignore[attr-defined]
 

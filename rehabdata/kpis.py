@@ -968,34 +968,38 @@ def _sum_per_agreement(pairs: Subquery, amount: Any = None) -> Select[Any]:
 
 def _cells_since_signing(daily: type, monthly: type, amount: str, filters: Filters) -> Select[Any]:
     """Sum an aggregate column per agreement from signing to the period's end: whole months from the
-    monthly table, the signing month's and the last month's days from the daily table."""
+    monthly table, the signing month's and the last month's days from the daily table.
+
+    Each part is a subquery correlated with one (agreement, facility) pair, so its bounds are
+    constants by then and each is one range of the table's (facility, day) key; as joins, the
+    per-agreement bounds left the planners scanning the whole daily table.
+    """
     signed = Agreement.signed_on
     first_full = case((signed == first_of_month(signed), signed), else_=first_of_month(add_days(signed, 31)))
     after_full = month_start(filters.end + timedelta(days=1))
 
-    def days(first: Any, last: Any) -> Select[Any]:  # one range per part: the index's bounds
+    def summed(model: Any, *bounds: ColumnElement[bool]) -> Any:
+        """The pair's facility's ``amount`` over the rows within ``bounds``."""
         return (
-            _at_facilities(daily, daily.facility_id)
-            .add_columns(getattr(daily, amount).label("amount"))
+            select(func.coalesce(func.sum(getattr(model, amount)), 0))
             .where(
-                daily.day.between(first, last),
-                signed_off(daily.facility_id, daily.day) if filters.signed_off_only else true(),
+                model.facility_id == AgreementFacility.facility_id,
+                *bounds,
+                signed_off(model.facility_id, model.day) if filters.signed_off_only else true(),
             )
+            .scalar_subquery()
         )
 
     # the signing month's days (none when signed on the 1st; in the tail when it is the last month)
-    head = days(signed, add_days(first_full, -1)).where(daily.day < after_full)
-    tail = days(after_full, filters.end).where(daily.day >= signed)  # the last, partial month's days
-    months = _at_facilities(monthly, monthly.facility_id).add_columns(
-        getattr(monthly, amount).label("amount")
+    head = summed(daily, daily.day.between(signed, add_days(first_full, -1)), daily.day < after_full)
+    months = summed(monthly, monthly.day >= first_full, monthly.day < after_full)
+    tail = summed(daily, daily.day.between(after_full, filters.end), daily.day >= signed)  # last month's days
+    pairs = (
+        select(AgreementFacility.agreement_id.label("agreement_id"), (head + months + tail).label("amount"))
+        .join(Agreement, Agreement.id == AgreementFacility.agreement_id)
+        .subquery()
     )
-    months = months.where(
-        monthly.day >= first_full,
-        monthly.day < after_full,
-        signed_off(monthly.facility_id, monthly.day) if filters.signed_off_only else true(),
-    )
-    cells = union_all(head, months, tail).subquery()
-    return _sum_per_agreement(cells, cells.c.amount)
+    return _sum_per_agreement(pairs, pairs.c.amount)
 
 
 def _delivery_statement(metric: ScopeMetric, filters: Filters) -> Select[Any]:

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, text
 from sqlmodel import SQLModel, select
 
 from rehabdata import aggregates
@@ -728,6 +728,10 @@ def load_national(
             full_name="Admin Demo",
             password_hash=hash_password(DEMO_PASSWORD),
         )
+    if engine.dialect.name == "postgresql":  # planner statistics now, not when autovacuum gets to it
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
     with session_scope(engine) as session:
         counts = {
             model.__tablename__: session.exec(select(func.count()).select_from(model)).one()  # type: ignore[arg-type]

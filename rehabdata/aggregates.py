@@ -1,9 +1,10 @@
 """Aggregate tables kept exact in every write transaction, in the spirit of DHIS2's analytics tables.
 
-``agg_session_day`` (facility × day × programme) and ``agg_screening_day`` (facility × day) hold
-what the heavy KPIs sum: sessions, attendance, expected attendance, risk levels, substances and
-referral outcomes. Both are *derived*: ``session_rows``/``screening_rows`` define them from the
-base tables, ``rebuild`` recomputes them from scratch, and every write recomputes the cells it can
+``agg_session_day`` (facility × day × programme), ``agg_screening_day`` (facility × day) and
+``agg_enrollment_day`` (facility × start day × programme × status) hold what the heavy KPIs sum:
+sessions, attendance, expected attendance, risk levels, substances, referral outcomes and
+enrolments; each has a monthly twin summed from it. All are *derived*: ``DEFINITIONS`` (``session_rows``,
+``screening_rows``, ``enrollment_rows``) define them from the base tables, ``rebuild`` recomputes them from scratch, and every write recomputes the cells it can
 have changed, in its own transaction:
 
 - ORM writes (services, forms, tests) are seen by a ``Session`` ``after_flush`` hook that turns each
@@ -21,7 +22,7 @@ refresh statements then see every earlier writer's committed rows (SQLite has on
 Reads inside a writing transaction see the aggregates as of its start until ``refresh_pending``.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -48,6 +49,8 @@ from sqlalchemy.orm import Session as OrmSession
 
 from rehabdata.assist import SUBSTANCES
 from rehabdata.models import (
+    AggEnrollmentDay,
+    AggEnrollmentMonth,
     AggScreeningDay,
     AggScreeningMonth,
     AggSessionDay,
@@ -158,18 +161,44 @@ def screening_rows(where: ColumnElement[bool]) -> Select[Any]:
     )
 
 
+def enrollment_rows(where: ColumnElement[bool]) -> Select[Any]:
+    """``agg_enrollment_day`` rows for the enrolments matching ``where`` (a condition on ``enrollment``)."""
+    keys = (Enrollment.facility_id, Enrollment.started_on, Enrollment.programme, Enrollment.status)
+    return (
+        select(
+            Enrollment.facility_id.label("facility_id"),
+            Enrollment.started_on.label("day"),
+            Enrollment.programme.label("programme"),
+            Enrollment.status.label("status"),
+            func.count(Enrollment.id).label("enrollments"),
+        )
+        .where(where)
+        .group_by(*keys)
+    )
+
+
+DEFINITIONS: dict[type, Callable[[ColumnElement[bool]], Select[Any]]] = {
+    AggSessionDay: session_rows,
+    AggScreeningDay: screening_rows,
+    AggEnrollmentDay: enrollment_rows,
+}
+"""Each daily table and the statement defining its rows from the base tables."""
+
+
 # --- spans: which cells a change can affect -------------------------------------------------------
 
 
 @dataclass
 class Spans:
-    """Date spans to refresh: per (facility, programme) for sessions, per facility for screenings.
+    """Date spans to refresh: per (facility, programme) for sessions, per facility for screenings and
+    for enrolment starts.
 
     A span's end of ``None`` means open-ended (an enrolment without an end date).
     """
 
     sessions: dict[tuple[int, str], tuple[date, date | None]] = field(default_factory=dict)
     screenings: dict[int, tuple[date, date]] = field(default_factory=dict)
+    enrollments: dict[int, tuple[date, date]] = field(default_factory=dict)
 
     def add_sessions(self, facility_id: int, programme: str, start: date, end: date | None) -> None:
         key = (facility_id, str(programme))
@@ -180,16 +209,24 @@ class Spans:
         self.sessions[key] = (start, end)
 
     def add_screenings(self, facility_id: int, start: date, end: date) -> None:
-        if facility_id in self.screenings:
-            old_start, old_end = self.screenings[facility_id]
-            start, end = min(start, old_start), max(end, old_end)
-        self.screenings[facility_id] = (start, end)
+        _widen(self.screenings, facility_id, start, end)
+
+    def add_enrollments(self, facility_id: int, start: date, end: date) -> None:
+        _widen(self.enrollments, facility_id, start, end)
 
     def facilities(self) -> list[int]:
-        return sorted({f for f, _ in self.sessions} | set(self.screenings))
+        return sorted({f for f, _ in self.sessions} | set(self.screenings) | set(self.enrollments))
 
     def __bool__(self) -> bool:
-        return bool(self.sessions or self.screenings)
+        return bool(self.sessions or self.screenings or self.enrollments)
+
+
+def _widen(spans: dict[int, tuple[date, date]], facility_id: int, start: date, end: date) -> None:
+    """Make ``spans[facility_id]`` cover ``start``–``end`` too."""
+    if facility_id in spans:
+        old_start, old_end = spans[facility_id]
+        start, end = min(start, old_start), max(end, old_end)
+    spans[facility_id] = (start, end)
 
 
 def _screenings_followed(connection: Connection, spans: Spans, participant_id: int, day: date) -> None:
@@ -227,6 +264,7 @@ def _add_row(connection: Connection, spans: Spans, model: type, values: Mapping[
         spans.add_sessions(
             values["facility_id"], values["programme"], values["started_on"], values.get("ended_on")
         )
+        spans.add_enrollments(values["facility_id"], values["started_on"], values["started_on"])
         _screenings_followed(connection, spans, values["participant_id"], values["started_on"])
     elif model is Assessment:
         _screenings_followed(connection, spans, values["participant_id"], values["assessed_on"])
@@ -236,7 +274,7 @@ TRACKED: dict[type, tuple[str, ...]] = {
     Screening: ("facility_id", "screened_on"),
     ProgrammeSession: ("facility_id", "programme", "held_on"),
     Attendance: ("session_id",),
-    Enrollment: ("participant_id", "facility_id", "programme", "started_on", "ended_on"),
+    Enrollment: ("participant_id", "facility_id", "programme", "started_on", "ended_on", "status"),
     Assessment: ("participant_id", "assessed_on"),
 }
 """Base tables the aggregates derive from, and the columns a change of which moves a row's cells."""
@@ -258,19 +296,24 @@ def _lock(connection: Connection, facility_ids: Iterable[int]) -> None:
 
 def monthly_rows(daily: type, where: ColumnElement[bool]) -> Select[Any]:
     """Month rows (``day`` = first of the month) summed from the daily table's rows matching ``where``."""
-    keys = [daily.facility_id, first_of_month(daily.day).label("day")]
-    if hasattr(daily, "programme"):
-        keys.append(daily.programme)
-    counts = [
-        func.sum(column).label(column.name)
-        for column in daily.__table__.columns  # type: ignore[attr-defined]
-        if not column.primary_key
+    columns = daily.__table__.columns  # type: ignore[attr-defined]
+    others = [
+        column for column in columns if column.primary_key and column.name not in ("facility_id", "day")
     ]
-    group = [daily.facility_id, first_of_month(daily.day), *keys[2:]]
-    return select(*keys, *counts).where(where).group_by(*group)
+    counts = [func.sum(column).label(column.name) for column in columns if not column.primary_key]
+    month = first_of_month(daily.day)
+    return (
+        select(daily.facility_id, month.label("day"), *others, *counts)
+        .where(where)
+        .group_by(daily.facility_id, month, *others)
+    )
 
 
-ROLLUPS = ((AggSessionDay, AggSessionMonth), (AggScreeningDay, AggScreeningMonth))
+ROLLUPS = (
+    (AggSessionDay, AggSessionMonth),
+    (AggScreeningDay, AggScreeningMonth),
+    (AggEnrollmentDay, AggEnrollmentMonth),
+)
 """Daily tables and the monthly tables summed from them."""
 
 
@@ -299,18 +342,32 @@ def refresh(connection: Connection, spans: Spans) -> None:
         _replace(connection, month, months, monthly_rows(day, days_of_months))
     for facility_id, (start, end) in sorted(spans.screenings.items()):
         base = and_(Screening.facility_id == facility_id, Screening.screened_on.between(start, end))
-        cells = and_(AggScreeningDay.facility_id == facility_id, AggScreeningDay.day.between(start, end))
-        _replace(connection, AggScreeningDay, cells, screening_rows(base))
-        months = and_(
-            AggScreeningMonth.facility_id == facility_id,
-            AggScreeningMonth.day.between(month_start(start), end),
-        )
-        days = and_(
-            AggScreeningDay.facility_id == facility_id,
-            AggScreeningDay.day >= month_start(start),
-            AggScreeningDay.day < add_months(end, 1),
-        )
-        _replace(connection, AggScreeningMonth, months, monthly_rows(AggScreeningDay, days))
+        _refresh_days(connection, AggScreeningDay, AggScreeningMonth, facility_id, start, end, base)
+    for facility_id, (start, end) in sorted(spans.enrollments.items()):
+        base = and_(Enrollment.facility_id == facility_id, Enrollment.started_on.between(start, end))
+        _refresh_days(connection, AggEnrollmentDay, AggEnrollmentMonth, facility_id, start, end, base)
+
+
+def _refresh_days(
+    connection: Connection,
+    daily: Any,
+    monthly: Any,
+    facility_id: int,
+    start: date,
+    end: date,
+    base: ColumnElement[bool],
+) -> None:
+    """Recompute one facility's ``daily`` rows of ``start``–``end`` from the ``base`` rows they derive
+    from, then its ``monthly`` rows of the months they fall in."""
+    cells = and_(daily.facility_id == facility_id, daily.day.between(start, end))
+    _replace(connection, daily, cells, DEFINITIONS[daily](base))
+    months = and_(monthly.facility_id == facility_id, monthly.day.between(month_start(start), end))
+    days = and_(
+        daily.facility_id == facility_id,
+        daily.day >= month_start(start),
+        daily.day < add_months(end, 1),
+    )
+    _replace(connection, monthly, months, monthly_rows(daily, days))
 
 
 def _replace(connection: Connection, model: type, cells: ColumnElement[bool], rows: Select[Any]) -> None:
@@ -333,16 +390,17 @@ def rebuild_with(connection: Connection) -> None:
     rebuild_months(connection)
 
 
-def rebuild_days(connection: Connection) -> None:
-    """Recompute every daily table from the base tables."""
-    _replace(connection, AggSessionDay, true(), session_rows(true()))
-    _replace(connection, AggScreeningDay, true(), screening_rows(true()))
+def rebuild_days(connection: Connection, dailies: Iterable[type] = tuple(DEFINITIONS)) -> None:
+    """Recompute the daily tables (every one, or those a migration creates) from the base tables."""
+    for daily in dailies:
+        _replace(connection, daily, true(), DEFINITIONS[daily](true()))
 
 
-def rebuild_months(connection: Connection) -> None:
-    """Sum every monthly table afresh from its daily table."""
-    for daily, monthly in ROLLUPS:
-        _replace(connection, monthly, true(), monthly_rows(daily, true()))
+def rebuild_months(connection: Connection, dailies: Iterable[type] = tuple(DEFINITIONS)) -> None:
+    """Sum the monthly tables of ``dailies`` afresh from them."""
+    monthly_of = dict(ROLLUPS)
+    for daily in dailies:
+        _replace(connection, monthly_of[daily], true(), monthly_rows(daily, true()))
 
 
 def refresh_inserted(session: OrmSession, model: type, rows: Iterable[Mapping[str, Any]]) -> None:

@@ -34,6 +34,8 @@ from sqlmodel import Session
 from rehabdata.assist import RISK_LEVELS, SUBSTANCES
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.models import (
+    AggEnrollmentDay,
+    AggEnrollmentMonth,
     AggScreeningDay,
     AggScreeningMonth,
     AggSessionDay,
@@ -571,23 +573,19 @@ def enrollments_by_status(session: Session, filters: Filters, by: Sequence[Dimen
 
     Numerator: enrolments with a start date in the period (in the selected programme, if any).
     Denominator: none (a count). Grouped by the enrolment's facility and start period.
+    Summed from ``agg_enrollment_day`` (see ``rehabdata.aggregates``).
     """
     dims = _check_dimensions(by)
-    statement = (
-        select(
-            *_dimension_columns(dims, Enrollment.facility_id, Enrollment.started_on, filters.granularity),
-            Enrollment.programme.label("programme"),
-            Enrollment.status.label("status"),
-            func.count().label("count"),
-        )
-        .join(Facility, Facility.id == Enrollment.facility_id)
-        .where(
-            Enrollment.started_on.between(filters.start, filters.end),
-            facility_condition(filters, Enrollment.facility_id, Enrollment.started_on),
-            programme_condition(filters, Enrollment.programme),
-        )
-    )
-    return _aggregate(session, statement, [*_merge_on(dims), "programme", "status"])
+    cells = _cells(AggEnrollmentDay, AggEnrollmentMonth, filters)
+    statement = _over_cells(
+        filters,
+        dims,
+        cells,
+        cells.c.programme.label("programme"),
+        cells.c.status.label("status"),
+        _total(cells.c.enrollments).label("count"),
+    ).where(programme_condition(filters, cells.c.programme))
+    return _as_counts(_aggregate(session, statement, [*_merge_on(dims), "programme", "status"]), ("count",))
 
 
 OUTCOMES: tuple[EnrollmentStatus, ...] = (
@@ -966,13 +964,14 @@ def _sum_per_agreement(pairs: Subquery, amount: Any = None) -> Select[Any]:
     return select(pairs.c.agreement_id, delivered.label("delivered")).group_by(pairs.c.agreement_id)
 
 
-def _cells_since_signing(daily: type, monthly: type, amount: str, filters: Filters) -> Select[Any]:
+def _cells_since_signing(daily: Any, monthly: Any, amount: str, filters: Filters, **keys: str) -> Select[Any]:
     """Sum an aggregate column per agreement from signing to the period's end: whole months from the
     monthly table, the signing month's and the last month's days from the daily table.
 
     Each part is a subquery correlated with one (agreement, facility) pair, so its bounds are
     constants by then and each is one range of the table's (facility, day) key; as joins, the
-    per-agreement bounds left the planners scanning the whole daily table.
+    per-agreement bounds left the planners scanning the whole daily table. ``keys``: only cells with
+    these values of further key columns (``programme="medical"``).
     """
     signed = Agreement.signed_on
     first_full = case((signed == first_of_month(signed), signed), else_=first_of_month(add_days(signed, 31)))
@@ -985,6 +984,7 @@ def _cells_since_signing(daily: type, monthly: type, amount: str, filters: Filte
             .where(
                 model.facility_id == AgreementFacility.facility_id,
                 *bounds,
+                *(getattr(model, key) == value for key, value in keys.items()),
                 signed_off(model.facility_id, model.day) if filters.signed_off_only else true(),
             )
             .scalar_subquery()
@@ -1037,12 +1037,12 @@ def _delivery_statement(metric: ScopeMetric, filters: Filters) -> Select[Any]:
         case ScopeMetric.ASSESSMENTS:
             return at_facilities(Assessment, Assessment.assessed_on)
         case ScopeMetric.ENROLLMENTS_MEDICAL:
-            return at_facilities(
-                Enrollment, Enrollment.started_on, Enrollment.programme == ProgrammeType.MEDICAL
+            return _cells_since_signing(
+                AggEnrollmentDay, AggEnrollmentMonth, "enrollments", filters, programme=ProgrammeType.MEDICAL
             )
         case ScopeMetric.ENROLLMENTS_SOCIAL:
-            return at_facilities(
-                Enrollment, Enrollment.started_on, Enrollment.programme == ProgrammeType.SOCIAL
+            return _cells_since_signing(
+                AggEnrollmentDay, AggEnrollmentMonth, "enrollments", filters, programme=ProgrammeType.SOCIAL
             )
         case ScopeMetric.SKILLS_SESSIONS:
             return _cells_since_signing(AggSessionDay, AggSessionMonth, "skills_sessions", filters)

@@ -644,6 +644,36 @@ class AggScreeningMonth(ScreeningCounts, table=True):
     day: date = Field(primary_key=True)
 
 
+class EnrollmentCounts(SQLModel):
+    """What ``agg_enrollment_day``/``agg_enrollment_month`` count: enrolments started, by their current
+    status (an enrolment moves between cells when its status, programme or start date is edited)."""
+
+    enrollments: int = 0
+
+
+class AggEnrollmentDay(EnrollmentCounts, table=True):
+    """Enrolments per facility × start day × programme × current status."""
+
+    __tablename__ = "agg_enrollment_day"
+    __table_args__ = (Index("ix_agg_enrollment_day_day", "day", "facility_id"),)
+
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    programme: ProgrammeType = enum_field(ProgrammeType, primary_key=True)
+    status: EnrollmentStatus = enum_field(EnrollmentStatus, primary_key=True)
+
+
+class AggEnrollmentMonth(EnrollmentCounts, table=True):
+    """``agg_enrollment_day`` summed per month (``day`` = the month's first day)."""
+
+    __tablename__ = "agg_enrollment_month"
+
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    programme: ProgrammeType = enum_field(ProgrammeType, primary_key=True)
+    status: EnrollmentStatus = enum_field(EnrollmentStatus, primary_key=True)
+
+
 # --- validated input models (what forms and imports send; table models do not validate) -------
 
 

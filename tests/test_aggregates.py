@@ -11,6 +11,8 @@ from rehabdata import aggregates
 from rehabdata.cli import main
 from rehabdata.db import session_scope
 from rehabdata.models import (
+    AggEnrollmentDay,
+    AggEnrollmentMonth,
     AggScreeningDay,
     AggScreeningMonth,
     AggSessionDay,
@@ -105,6 +107,9 @@ def _random_edit(session: Session, rng: random.Random, facilities) -> None:
         row.started_on = _day(rng)
         row.ended_on = row.started_on + timedelta(days=rng.randrange(30)) if rng.random() < 0.7 else None
         row.programme = rng.choice(list(ProgrammeType))
+        row.status = rng.choice(list(EnrollmentStatus))
+        if rng.random() < 0.3:
+            row.facility_id = rng.choice(facilities).id
     elif model is ProgrammeSession:
         row.held_on = _day(rng)
         row.programme = rng.choice(list(ProgrammeType))
@@ -190,6 +195,39 @@ def test_expected_attendance_follows_enrolment_dates(engine):
         assert s.get(AggSessionDay, key) is None
 
 
+def test_enrolment_cells_follow_status_programme_and_start_edits(engine):
+    """An enrolment counts in the cell of its start day, programme and current status, day and month."""
+    with session_scope(engine) as s:
+        facility = f.make_facility(s, f.make_region(s))
+        people = [f.make_participant(s, facility) for _ in range(2)]
+        for person in people:
+            f.make_enrollment(s, person, date(2025, 9, 3), ProgrammeType.MEDICAL)
+
+    def cells(model: type) -> dict[tuple[date, str, str], int]:
+        with Session(engine) as s:
+            rows = s.execute(select(model).where(model.facility_id == facility.id)).scalars()
+            return {(r.day, str(r.programme), str(r.status)): r.enrollments for r in rows}
+
+    assert cells(AggEnrollmentDay) == {(date(2025, 9, 3), "medical", "active"): 2}
+    assert cells(AggEnrollmentMonth) == {(date(2025, 9, 1), "medical", "active"): 2}
+    with session_scope(engine) as s:
+        first, second = s.execute(select(Enrollment).order_by(Enrollment.id)).scalars()
+        first.status, first.ended_on = EnrollmentStatus.COMPLETED, date(2025, 11, 30)
+        second.started_on, second.programme = date(2025, 10, 1), ProgrammeType.SOCIAL
+    assert cells(AggEnrollmentDay) == {
+        (date(2025, 9, 3), "medical", "completed"): 1,
+        (date(2025, 10, 1), "social", "active"): 1,
+    }
+    assert cells(AggEnrollmentMonth) == {
+        (date(2025, 9, 1), "medical", "completed"): 1,
+        (date(2025, 10, 1), "social", "active"): 1,
+    }
+    with session_scope(engine) as s:
+        s.delete(s.execute(select(Enrollment).order_by(Enrollment.id)).scalars().first())
+    assert cells(AggEnrollmentDay) == {(date(2025, 10, 1), "social", "active"): 1}
+    assert_aggregates_exact(engine)
+
+
 def test_rebuild_command_repairs_tampered_aggregates(engine, monkeypatch, capsys):
     """``python -m rehabdata rebuild-aggregates`` recomputes the tables from the records."""
     with session_scope(engine) as s:
@@ -208,7 +246,9 @@ def test_snapshot_lists_every_aggregate_table_in_key_order(known_data):
     """``snapshot`` gives each table's rows ordered by its key (what comparisons rely on)."""
     with Session(known_data.engine) as s:
         frames = aggregates.snapshot(s)
-    assert set(frames) == {"agg_session_day", "agg_session_month", "agg_screening_day", "agg_screening_month"}
+    assert set(frames) == {
+        f"agg_{kind}_{grain}" for kind in ("session", "screening", "enrollment") for grain in ("day", "month")
+    }
     screening = frames["agg_screening_day"]
     assert list(screening[["facility_id", "day"]].itertuples(index=False)) == sorted(
         screening[["facility_id", "day"]].itertuples(index=False)

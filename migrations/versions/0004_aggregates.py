@@ -64,8 +64,9 @@ def upgrade() -> None:
     # A populated database gets its aggregates now. The definition is the application's own
     # (rehabdata.aggregates), the one place that says what these tables hold.
     from rehabdata.aggregates import rebuild_days
+    from rehabdata.models import AggScreeningDay, AggSessionDay
 
-    rebuild_days(op.get_bind())
+    rebuild_days(op.get_bind(), (AggSessionDay, AggScreeningDay))  # the tables this revision creates
 
 
 def downgrade() -> None:

@@ -64,8 +64,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("facility_id", "day"),
     )
     from rehabdata.aggregates import rebuild_months  # the definition lives with the application
+    from rehabdata.models import AggScreeningDay, AggSessionDay
 
-    rebuild_months(op.get_bind())
+    rebuild_months(op.get_bind(), (AggSessionDay, AggScreeningDay))  # the tables this revision creates
 
 
 def downgrade() -> None:

@@ -6,8 +6,8 @@ variants differ only in the aggregate tables those functions read:
 - **stored** (``load_duckdb(data, stored)``): the database's aggregate tables, row for row, as
   tables: every table rehabdata reads, so the comparison is engine against engine on equal terms;
 - **raw** (``load_duckdb(data)``): views defined by the very statements that fill the tables
-  (``aggregates.session_rows``/``screening_rows``), so DuckDB computes every figure from the raw
-  screenings, sessions, attendance and enrolments at query time, as an analytical engine used
+  (``aggregates.DEFINITIONS``), so DuckDB computes every figure from the raw screenings,
+  sessions, attendance and enrolments at query time, as an analytical engine used
   without precomputation would; it shows what the aggregate tables buy.
 """
 
@@ -72,12 +72,9 @@ def _create_table(connection: Connection, name: str, frame: pd.DataFrame) -> Non
 
 def _create_raw_views(engine: Engine, connection: Connection) -> None:
     """The aggregate tables as views computing them from the raw rows at query time."""
-    for name, statement in (
-        ("agg_session_day", aggregates.session_rows(true())),
-        ("agg_screening_day", aggregates.screening_rows(true())),
-    ):
-        sql = statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
-        connection.execute(text(f"CREATE VIEW {name} AS {sql}"))
+    for daily, define in aggregates.DEFINITIONS.items():
+        sql = define(true()).compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
+        connection.execute(text(f"CREATE VIEW {daily.__tablename__} AS {sql}"))
     # Summing day rows of whole months gives what month rows give; keeping them as days lets
     # DuckDB push the period filter down to the raw rows (no rollup needed at its speed).
     for daily, monthly in aggregates.ROLLUPS:

@@ -412,11 +412,12 @@ def _cells(daily: type, monthly: type, filters: Filters) -> Subquery:
 
 def _over_cells(filters: Filters, dims: tuple[Dimension, ...], cells: Subquery, *columns: Any) -> Select[Any]:
     """Sum ``columns`` over aggregate ``cells`` of the filter's facilities, with the grouping columns."""
-    return (
-        select(*_dimension_columns(dims, cells.c.facility_id, cells.c.day, filters.granularity), *columns)
-        .join(Facility, Facility.id == cells.c.facility_id)
-        .where(facility_condition(filters, cells.c.facility_id, cells.c.day))
-    )
+    statement = select(
+        *_dimension_columns(dims, cells.c.facility_id, cells.c.day, filters.granularity), *columns
+    ).where(facility_condition(filters, cells.c.facility_id, cells.c.day))
+    if "region" in dims:  # the only reason to look up each cell's facility
+        statement = statement.join(Facility, Facility.id == cells.c.facility_id)
+    return statement
 
 
 def risk_distribution(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:

@@ -285,6 +285,12 @@ def _check_dimensions(by: Sequence[Dimension]) -> tuple[Dimension, ...]:
     return tuple(d for d in DIMENSIONS if d in by)
 
 
+def _with_region(statement: Select[Any], dims: tuple[Dimension, ...], facility_column: Any) -> Select[Any]:
+    """Join each row's facility, for ``Facility.region_id``, only when grouping by region: elsewhere the
+    join is a lookup per row that also misleads planners' row estimates."""
+    return statement.join(Facility, Facility.id == facility_column) if "region" in dims else statement
+
+
 def _frame(session: Session, statement: Select[Any]) -> pd.DataFrame:
     result = session.execute(statement)
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
@@ -345,14 +351,11 @@ def screening_coverage(session: Session, filters: Filters, by: Sequence[Dimensio
     """
     dims = _check_dimensions(by)
     in_period = Screening.screened_on.between(filters.start, filters.end)
-    numerator = (
-        select(
-            *_dimension_columns(dims, Screening.facility_id, Screening.screened_on, filters.granularity),
-            func.count(distinct(Screening.participant_id)).label("numerator"),
-        )
-        .join(Facility, Facility.id == Screening.facility_id)
-        .where(in_period, facility_condition(filters, Screening.facility_id, Screening.screened_on))
-    )
+    numerator = select(
+        *_dimension_columns(dims, Screening.facility_id, Screening.screened_on, filters.granularity),
+        func.count(distinct(Screening.participant_id)).label("numerator"),
+    ).where(in_period, facility_condition(filters, Screening.facility_id, Screening.screened_on))
+    numerator = _with_region(numerator, dims, Screening.facility_id)
     month_start = date(filters.start.year, filters.start.month, 1)
     by_period = "period" in dims
     period = period_label(FacilityPopulation.month, filters.granularity).label("period")
@@ -415,9 +418,7 @@ def _over_cells(filters: Filters, dims: tuple[Dimension, ...], cells: Subquery, 
     statement = select(
         *_dimension_columns(dims, cells.c.facility_id, cells.c.day, filters.granularity), *columns
     ).where(facility_condition(filters, cells.c.facility_id, cells.c.day))
-    if "region" in dims:  # the only reason to look up each cell's facility
-        statement = statement.join(Facility, Facility.id == cells.c.facility_id)
-    return statement
+    return _with_region(statement, dims, cells.c.facility_id)
 
 
 def risk_distribution(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
@@ -488,19 +489,16 @@ def active_enrollments(session: Session, filters: Filters, by: Sequence[Dimensio
         raise ValueError(
             "active_enrollments is a stock on the period's last day; group by facility or region"
         )
-    statement = (
-        select(
-            *_dimension_columns(dims, Enrollment.facility_id, None, filters.granularity),
-            Enrollment.programme.label("programme"),
-            func.count().label("count"),
-        )
-        .join(Facility, Facility.id == Enrollment.facility_id)
-        .where(
-            _active_on(Enrollment, filters.end),
-            facility_condition(filters, Enrollment.facility_id, filters.end),
-            Enrollment.programme == filters.programme if filters.programme else True,
-        )
+    statement = select(
+        *_dimension_columns(dims, Enrollment.facility_id, None, filters.granularity),
+        Enrollment.programme.label("programme"),
+        func.count().label("count"),
+    ).where(
+        _active_on(Enrollment, filters.end),
+        facility_condition(filters, Enrollment.facility_id, filters.end),
+        Enrollment.programme == filters.programme if filters.programme else True,
     )
+    statement = _with_region(statement, dims, Enrollment.facility_id)
     keys = [*_merge_on(dims), "programme"]
     return _frame(session, statement.group_by(*keys).order_by(*keys))
 
@@ -636,21 +634,24 @@ def programme_outcomes(session: Session, filters: Filters, by: Sequence[Dimensio
         programme_condition(filters, Enrollment.programme),
     )
     dimensions = _dimension_columns(dims, Enrollment.facility_id, Enrollment.ended_on, filters.granularity)
-    counts = (
+    counts = _with_region(
         select(
             *dimensions,
             *(func.sum(case((Enrollment.status == status, 1), else_=0)).label(status) for status in OUTCOMES),
-        )
-        .join(Facility, Facility.id == Enrollment.facility_id)
-        .where(ended)
+        ).where(ended),
+        dims,
+        Enrollment.facility_id,
     )
     histogram = (
-        select(
-            *dimensions,
-            days_between(Enrollment.ended_on, Enrollment.started_on).label("days"),
-            func.count().label("enrolments"),
+        _with_region(
+            select(
+                *dimensions,
+                days_between(Enrollment.ended_on, Enrollment.started_on).label("days"),
+                func.count().label("enrolments"),
+            ),
+            dims,
+            Enrollment.facility_id,
         )
-        .join(Facility, Facility.id == Enrollment.facility_id)
         .where(ended, Enrollment.status.in_((EnrollmentStatus.COMPLETED, EnrollmentStatus.DROPPED_OUT)))
         .group_by(*keys, "days")
     )
@@ -721,6 +722,9 @@ def progress(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -
                 latest.c.followed_on == FollowUp.followed_on,
             ),
         )
+        .where(
+            FollowUp.followed_on.between(filters.start, filters.end)
+        )  # implied; lets planners use the range
         .subquery()
     )
     # Only the columns compared: the screening's own facility_id would make grouping ambiguous.
@@ -749,7 +753,6 @@ def progress(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -
             func.sum(case((urine.in_(("negative", "positive")), 1), else_=0)).label("urine_tested"),
         )
         .select_from(follow_ups)
-        .join(Facility, Facility.id == follow_ups.c.facility_id)
         .outerjoin(
             screenings,
             and_(
@@ -759,7 +762,7 @@ def progress(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -
         )
     )
     frame = _as_counts(
-        _aggregate(session, statement, _merge_on(dims)),
+        _aggregate(session, _with_region(statement, dims, follow_ups.c.facility_id), _merge_on(dims)),
         ("followed", "compared", "urine_negative", "urine_tested"),
     )
     frame["mean_score_change"] = pd.to_numeric(frame["mean_score_change"], errors="coerce").astype("float64")
@@ -795,7 +798,6 @@ def peer_capacity(session: Session, filters: Filters, by: Sequence[Dimension] = 
             func.sum(trained.c.trained).label("trained"),
             func.sum(training.staff_trained).label("staff_trained"),
         )
-        .join(Facility, Facility.id == training.facility_id)
         .outerjoin(trained, trained.c.training_id == training.id)
         .where(
             training.ended_on.between(filters.start, filters.end),
@@ -805,7 +807,6 @@ def peer_capacity(session: Session, filters: Filters, by: Sequence[Dimension] = 
     stock = (
         select(*dimensions, func.count(PeerCounsellor.id).label("active"))
         .select_from(training)
-        .join(Facility, Facility.id == training.facility_id)
         .join(PeerCounsellor, PeerCounsellor.training_id == training.id)
         .where(
             training.ended_on <= filters.end,
@@ -814,6 +815,7 @@ def peer_capacity(session: Session, filters: Filters, by: Sequence[Dimension] = 
             facility_condition(filters, training.facility_id, training.ended_on),
         )
     )
+    flows, stock = (_with_region(statement, dims, training.facility_id) for statement in (flows, stock))
     flows_frame = _as_counts(_aggregate(session, flows, keys), ("trainings", "trained", "staff_trained"))
     stock_frame = _as_counts(_aggregate(session, stock, keys), ("active",))
     if "period" in dims:
@@ -891,14 +893,13 @@ def monev_summary(session: Session, filters: Filters, by: Sequence[Dimension] = 
             ),
         )
         .select_from(MonevVisit)
-        .join(Facility, Facility.id == MonevVisit.facility_id)
         .outerjoin(MonevAction, MonevAction.visit_id == MonevVisit.id)
         .where(
             MonevVisit.visited_on.between(filters.start, filters.end),
             facility_condition(filters, MonevVisit.facility_id, MonevVisit.visited_on),
         )
     )
-    frame = _aggregate(session, statement, _merge_on(dims))
+    frame = _aggregate(session, _with_region(statement, dims, MonevVisit.facility_id), _merge_on(dims))
     return _as_counts(frame, ("visits", "actions", "open_actions", "overdue_actions"))
 
 
@@ -1147,18 +1148,15 @@ def signed_off_months(session: Session, filters: Filters, by: Sequence[Dimension
     one signed facility-month (what meeting reports list).
     """
     dims = _check_dimensions(by)
-    statement = (
-        select(
-            *_dimension_columns(dims, MonthSignoff.facility_id, MonthSignoff.month, filters.granularity),
-            func.count(MonthSignoff.id).label("months"),
-        )
-        .join(Facility, Facility.id == MonthSignoff.facility_id)
-        .where(
-            MonthSignoff.month.between(month_start(filters.start), filters.end),
-            MonthSignoff.reopened_at.is_(None),
-            facility_condition(filters, MonthSignoff.facility_id),
-        )
+    statement = select(
+        *_dimension_columns(dims, MonthSignoff.facility_id, MonthSignoff.month, filters.granularity),
+        func.count(MonthSignoff.id).label("months"),
+    ).where(
+        MonthSignoff.month.between(month_start(filters.start), filters.end),
+        MonthSignoff.reopened_at.is_(None),
+        facility_condition(filters, MonthSignoff.facility_id),
     )
+    statement = _with_region(statement, dims, MonthSignoff.facility_id)
     return _as_counts(_aggregate(session, statement, _merge_on(dims)), ("months",))
 
 

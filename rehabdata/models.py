@@ -387,6 +387,7 @@ class FollowUp(AssistScores, table=True):
     __table_args__ = (
         UniqueConstraint("participant_id", "followed_on"),
         Index("ix_follow_up_facility_date", "facility_id", "followed_on"),
+        Index("ix_follow_up_date_participant", "followed_on", "participant_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -121,11 +121,10 @@ def _run_set(session: Session, calls: list[KpiCall]) -> list[pd.DataFrame]:
 
 def _rehabdata(url: str, calls: list[KpiCall], runs: int) -> tuple[Timing, Timing, list[pd.DataFrame]]:
     """Cold (cache cleared before each run) and warm (cached) times through the app's cache layer."""
-    from rehabdata.ui.data import current_data_version, kpi_frame
-
-    # No Streamlit runtime here: st.cache_data still works, and would warn so on each first use
-    # (a level would not hold: Streamlit resets its loggers' levels when it reads its config).
+    # No Streamlit runtime here: st.cache_data still works, and warns so for each cached function as
+    # the module defines it (a level would not hold: Streamlit sets its loggers' levels on import).
     logging.getLogger("streamlit.runtime.caching.cache_data_api").disabled = True
+    from rehabdata.ui.data import current_data_version, kpi_frame
 
     def through_cache() -> list[pd.DataFrame]:  # as a page run: one data-version read, then the frames
         version = current_data_version(url)

@@ -3,9 +3,10 @@
 ``agg_session_day`` (facility × day × programme), ``agg_screening_day`` (facility × day) and
 ``agg_enrollment_day`` (facility × start day × programme × status) hold what the heavy KPIs sum:
 sessions, attendance, expected attendance, risk levels, substances, referral outcomes and
-enrolments; each has a monthly twin summed from it. All are *derived*: ``DEFINITIONS`` (``session_rows``,
-``screening_rows``, ``enrollment_rows``) define them from the base tables, ``rebuild`` recomputes them from scratch, and every write recomputes the cells it can
-have changed, in its own transaction:
+enrolments; each has a monthly twin summed from it. All are *derived*: ``DEFINITIONS``
+(``session_rows``, ``screening_rows``, ``enrollment_rows``) define them from the base tables,
+``rebuild`` recomputes them from scratch, and every write recomputes the cells it can have changed,
+in its own transaction:
 
 - ORM writes (services, forms, tests) are seen by a ``Session`` ``after_flush`` hook that turns each
   new, changed or deleted screening, assessment, enrolment, session or attendance row (old and new

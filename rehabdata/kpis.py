@@ -722,9 +722,7 @@ def progress(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -
                 latest.c.followed_on == FollowUp.followed_on,
             ),
         )
-        .where(
-            FollowUp.followed_on.between(filters.start, filters.end)
-        )  # implied; lets planners use the range
+        .where(FollowUp.followed_on.between(filters.start, filters.end))  # implied by the join: a range
         .subquery()
     )
     # Only the columns compared: the screening's own facility_id would make grouping ambiguous.

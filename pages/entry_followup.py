@@ -1,11 +1,9 @@
 """Tindak Lanjut: ASSIST re-score (same questionnaire as screening), urine test and programme stage."""
 
-from datetime import date
-
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import records, services
+from rehabdata import clock, records, services
 from rehabdata.models import FollowUpStage, UrineResult
 from rehabdata.ui import assist_form, forms
 from rehabdata.ui.context import engine, tr
@@ -37,8 +35,8 @@ forms.problems_for(FORM, "participant_id")
 left, right = st.columns(2)
 left.date_input(
     tr("follow_up.date"),
-    value=date.today(),
-    max_value=date.today(),
+    value=clock.today(),
+    max_value=clock.today(),
     format="DD/MM/YYYY",
     key="follow_up_date",
 )

@@ -1,12 +1,10 @@
 """Input Monev: a monitoring-and-evaluation visit, its findings, and actions with owner and due date."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import records, services
+from rehabdata import clock, records, services
 from rehabdata.models import ActionStatus, MonevVisit
 from rehabdata.ui import forms
 from rehabdata.ui.context import engine, tr
@@ -22,7 +20,7 @@ if principal.role not in services.WRITERS[services.MonevVisit]:
 forms.facility_choice(principal, "monev_facility")
 left, right = st.columns(2)
 left.date_input(
-    tr("monev.date"), value=date.today(), max_value=date.today(), format="DD/MM/YYYY", key="monev_date"
+    tr("monev.date"), value=clock.today(), max_value=clock.today(), format="DD/MM/YYYY", key="monev_date"
 )
 right.text_input(tr("monev.team"), key="monev_team")
 forms.problems_for(FORM, "visited_on", "team")

@@ -1,11 +1,9 @@
 """Input Penjangkauan: an outreach event (penyuluhan, edukasi, kampanye) and the people it reached."""
 
-from datetime import date
-
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import records, services
+from rehabdata import clock, records, services
 from rehabdata.models import Audience, OutreachEvent, OutreachType
 from rehabdata.ui import forms
 from rehabdata.ui.context import engine, tr
@@ -45,8 +43,8 @@ with st.form(FORM):
     left, right = st.columns(2)
     left.date_input(
         tr("session_entry.date"),
-        value=date.today(),
-        max_value=date.today(),
+        value=clock.today(),
+        max_value=clock.today(),
         format="DD/MM/YYYY",
         key="outreach_date",
     )

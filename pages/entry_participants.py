@@ -1,11 +1,9 @@
 """Peserta: register participants by pseudonymous code, search them, record release or transfer."""
 
-from datetime import date
-
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import records, services
+from rehabdata import clock, records, services
 from rehabdata.models import ExitReason, LegalStatus, Participant, Sex
 from rehabdata.ui import forms
 from rehabdata.ui.context import engine, tr
@@ -54,7 +52,7 @@ new_tab, exit_tab = st.tabs([tr("participant.new"), tr("participant.exit")])
 with new_tab:
     facility_id = forms.facility_choice(principal, "participant_facility")
     with Session(engine()) as session:
-        suggestion = services.next_participant_code(session, facility_id, date.today().year)
+        suggestion = services.next_participant_code(session, facility_id, clock.today().year)
     st.session_state.setdefault("participant_code", suggestion)
     with st.form(FORM):
         st.text_input(tr("participant.code"), key="participant_code", help=tr("participant.code_help"))
@@ -66,7 +64,7 @@ with new_tab:
         right.number_input(
             tr("participant.birth_year"),
             min_value=1930,
-            max_value=date.today().year,
+            max_value=clock.today().year,
             value=1990,
             key="participant_birth_year",
         )
@@ -80,8 +78,8 @@ with new_tab:
         )
         right.date_input(
             tr("participant.admitted_on"),
-            value=date.today(),
-            max_value=date.today(),
+            value=clock.today(),
+            max_value=clock.today(),
             format="DD/MM/YYYY",
             key="participant_admitted_on",
         )
@@ -108,7 +106,7 @@ with exit_tab:
             st.selectbox(tr("participant.code"), list(codes), format_func=codes.get, key="exit_participant")
             left, right = st.columns(2)
             left.date_input(
-                tr("participant.exited_on"), max_value=date.today(), format="DD/MM/YYYY", key="exit_date"
+                tr("participant.exited_on"), max_value=clock.today(), format="DD/MM/YYYY", key="exit_date"
             )
             right.selectbox(
                 tr("participant.exit_reason"),

@@ -1,12 +1,10 @@
 """Konselor Sebaya: a peer-counsellor training, who completed it and who now serves as counsellor."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import records, services
+from rehabdata import clock, records, services
 from rehabdata.models import PeerCounsellorTraining
 from rehabdata.ui import forms
 from rehabdata.ui.context import engine, tr
@@ -24,13 +22,17 @@ st.text_input(tr("peer.title"), key="peer_title")
 left, middle, right = st.columns(3)
 left.date_input(
     tr("peer.started_on"),
-    value=date.today(),
-    max_value=date.today(),
+    value=clock.today(),
+    max_value=clock.today(),
     format="DD/MM/YYYY",
     key="peer_started_on",
 )
 middle.date_input(
-    tr("peer.ended_on"), value=date.today(), max_value=date.today(), format="DD/MM/YYYY", key="peer_ended_on"
+    tr("peer.ended_on"),
+    value=clock.today(),
+    max_value=clock.today(),
+    format="DD/MM/YYYY",
+    key="peer_ended_on",
 )
 right.number_input(tr("peer.staff_trained"), min_value=0, max_value=500, step=1, key="peer_staff_trained")
 forms.problems_for(FORM, "title", "started_on", "ended_on", "staff_trained")

@@ -1,11 +1,9 @@
 """Populasi: each facility's monthly WBP count and WBP with narcotics cases (coverage denominators)."""
 
-from datetime import date
-
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import records, services
+from rehabdata import clock, records, services
 from rehabdata.models import FacilityPopulation
 from rehabdata.ui import forms
 from rehabdata.ui.context import engine, tr
@@ -39,8 +37,8 @@ with st.form(FORM):
     forms.facility_choice(principal, "population_facility")
     st.date_input(
         tr("population.month"),
-        value=date.today().replace(day=1),
-        max_value=date.today(),
+        value=clock.today().replace(day=1),
+        max_value=clock.today(),
         format="DD/MM/YYYY",
         key="population_month",
         help=tr("population.month_help"),

@@ -1,11 +1,9 @@
 """Asesmen & Rehabilitasi: enrol a participant in a programme, and close an enrolment."""
 
-from datetime import date
-
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import records, services
+from rehabdata import clock, records, services
 from rehabdata.assist import SUBSTANCES
 from rehabdata.models import EnrollmentStatus, Modality, ProgrammeType, RouteOfUse
 from rehabdata.ui import forms
@@ -88,8 +86,8 @@ with assess_tab, st.form(ASSESS):
     left, right = st.columns(2)
     left.date_input(
         tr("rehab_entry.assessed_on"),
-        value=date.today(),
-        max_value=date.today(),
+        value=clock.today(),
+        max_value=clock.today(),
         format="DD/MM/YYYY",
         key="assessment_date",
     )
@@ -147,8 +145,8 @@ with enrol_tab, st.form(ENROL):
     )
     right.date_input(
         tr("rehab_entry.started_on"),
-        value=date.today(),
-        max_value=date.today(),
+        value=clock.today(),
+        max_value=clock.today(),
         format="DD/MM/YYYY",
         key="enrol_started_on",
     )
@@ -180,7 +178,7 @@ with end_tab:
                 tr("col.status"), closing, format_func=lambda v: tr(f"status.{v}"), key="end_status"
             )
             right.date_input(
-                tr("rehab_entry.ended_on"), max_value=date.today(), format="DD/MM/YYYY", key="end_date"
+                tr("rehab_entry.ended_on"), max_value=clock.today(), format="DD/MM/YYYY", key="end_date"
             )
             forms.problems_for(END, "status", "ended_on")
             st.text_input(tr("rehab_entry.reason"), key="end_reason")

@@ -1,11 +1,9 @@
 """Input Skrining: pick a participant, answer ASSIST with live scores, record the urine test."""
 
-from datetime import date
-
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import records, services
+from rehabdata import clock, records, services
 from rehabdata.models import UrineResult
 from rehabdata.ui import assist_form, forms
 from rehabdata.ui.context import engine, tr
@@ -35,8 +33,8 @@ forms.problems_for(FORM, "participant_id")
 left, right = st.columns(2)
 left.date_input(
     tr("screening_entry.date"),
-    value=date.today(),
-    max_value=date.today(),
+    value=clock.today(),
+    max_value=clock.today(),
     format="DD/MM/YYYY",
     key="screening_date",
 )

@@ -1,12 +1,10 @@
 """Sesi & Kehadiran: record a session and tick who attended; both are saved in one transaction."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import records, services
+from rehabdata import clock, records, services
 from rehabdata.models import ProgrammeSession, ProgrammeType, SessionType
 from rehabdata.ui import forms
 from rehabdata.ui.context import engine, tr
@@ -29,8 +27,8 @@ programme = left.selectbox(
 )
 held_on = middle.date_input(
     tr("session_entry.date"),
-    value=date.today(),
-    max_value=date.today(),
+    value=clock.today(),
+    max_value=clock.today(),
     format="DD/MM/YYYY",
     key="session_date",
 )

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from rehabdata import meeting
+from rehabdata import clock, meeting
 from rehabdata.deck import render_deck
 from rehabdata.i18n import format_month
 from rehabdata.periods import add_months, month_start, preset_range
@@ -116,7 +116,7 @@ def _show_slide(slide: meeting.Slide, view: meeting.MeetingView, present: bool) 
 
 
 principal = require_principal()
-today = date.today()
+today = clock.today()
 agreements = agreement_list(meeting.ALL_TIME)
 choices = meeting.subjects(agreements, facility_lookup_for(principal), principal)
 if not choices:

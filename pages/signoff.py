@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import signoff
+from rehabdata import clock, signoff
 from rehabdata.completeness import missing_messages
 from rehabdata.i18n import format_day, format_month, format_number
 from rehabdata.models import Role
@@ -36,7 +36,7 @@ st.caption(tr("signoff.intro"))
 st.page_link("pages/data_quality.py", label=tr("page.data_quality"), icon=":material/rule:")
 forms.outcome(FORM, ())
 
-today = date.today()
+today = clock.today()
 last = st.sidebar.selectbox(
     tr("signoff.until"),
     [add_months(today, -back) for back in range(1, MONTHS_CHOSEN + 1)],

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from rehabdata import clock
 from rehabdata.auth import Principal, ScopeError, UserError, create_user
 from rehabdata.db import database_url, get_engine, session_scope, upgrade_schema
 from rehabdata.models import Role
@@ -181,7 +182,7 @@ def _export_deck(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from rehabdata.periods import add_months
 
-    end = min(add_months(args.month, 1) - timedelta(days=1), date.today())
+    end = min(add_months(args.month, 1) - timedelta(days=1), clock.today())
     out = args.out or f"laporan_{args.facility}_{args.month:%Y-%m}.pptx"
     return _write_deck(args, "facility", args.facility, args.month, end, out)
 

@@ -48,6 +48,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
+from rehabdata import clock
 from rehabdata.kpis import Filters, _frame, facility_condition, programme_condition
 from rehabdata.models import (
     AggSessionMonth,
@@ -252,7 +253,7 @@ def completeness_grid(
     codes (``population``, ``session:<programme>``, ``screening_risk``); ``missing_messages``
     turns a row's codes into message keys and values.
     """
-    today = today or date.today()
+    today = today or clock.today()
     deadline_day = deadline_day or reporting_deadline_day()
     months = months_between(filters.start, filters.end)
     facilities = _due_facilities(session, filters)

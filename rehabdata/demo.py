@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Engine, func, insert, text
 from sqlmodel import Session, SQLModel, select
 
-from rehabdata import aggregates
+from rehabdata import aggregates, clock
 from rehabdata.assist import QUESTION_SCALES, SUBSTANCES, questions_for, risk_level, score_screening
 from rehabdata.auth import create_user, hash_password
 from rehabdata.db import session_scope
@@ -1146,7 +1146,7 @@ def load_demo(
     Same seed, months and today give identical rows. Data starts on 2025-08-01 and never goes past
     ``today`` (default: the real today).
     """
-    today = today or date.today()
+    today = today or clock.today()
     end = _data_end(today, months)
     with session_scope(engine) as session:
         if session.exec(select(Facility.id).limit(1)).first() is not None:

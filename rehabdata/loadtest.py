@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import Engine, func, inspect
 from sqlmodel import Session, select
 
-from rehabdata import assist, auth, db, services
+from rehabdata import assist, auth, clock, db, services
 from rehabdata.demo import DEMO_USERS
 from rehabdata.models import (
     Attendance,
@@ -137,7 +137,7 @@ def _plan(engine: Engine, writer: int, writers: int) -> _Plan:
     staff = staff_usernames()
     slot, share = writer % len(staff), writer // len(staff)
     sharing = len(range(slot, writers, len(staff)))  # writers acting for the same facility
-    today = date.today()
+    today = clock.today()
     with Session(engine) as session:
         user = session.exec(select(User).where(User.username == staff[slot])).one()
         principal = auth.principal_for(session, user)

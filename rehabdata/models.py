@@ -18,7 +18,7 @@ from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
 from sqlalchemy import JSON, CheckConstraint, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from rehabdata import assist
+from rehabdata import assist, clock
 from rehabdata.validation import EARLIEST_ADMISSION, EARLIEST_EVENT, rule
 
 PARTICIPANT_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
@@ -679,7 +679,7 @@ class AggEnrollmentMonth(EnrollmentCounts, table=True):
 
 
 def _no_future(day: date, earliest: date) -> date:
-    if day > date.today():
+    if day > clock.today():
         raise rule("validation.future_date")
     if day < earliest:
         raise rule("validation.too_early", earliest=earliest.isoformat())
@@ -720,7 +720,7 @@ class ParticipantCreate(SQLModel):
     @field_validator("birth_year")
     @classmethod
     def _birth_year(cls, value: int) -> int:
-        latest = date.today().year - 15
+        latest = clock.today().year - 15
         if not 1930 <= value <= latest:
             raise rule("validation.birth_year", earliest=1930, latest=latest)
         return value
@@ -805,7 +805,7 @@ class PopulationCreate(SQLModel):
     @classmethod
     def _month(cls, value: date) -> date:
         first = value.replace(day=1)
-        if first > date.today().replace(day=1):
+        if first > clock.today().replace(day=1):
             raise rule("validation.future_date")
         if first < EARLIEST_EVENT:
             raise rule("validation.too_early", earliest=EARLIEST_EVENT.isoformat())

@@ -24,7 +24,7 @@ import numpy as np
 from sqlalchemy import Engine, func, text
 from sqlmodel import SQLModel, select
 
-from rehabdata import aggregates
+from rehabdata import aggregates, clock
 from rehabdata.assist import SUBSTANCES, questions_for, risk_level, score_screening
 from rehabdata.auth import create_user, hash_password
 from rehabdata.db import has_data, session_scope
@@ -701,7 +701,7 @@ def load_national(
     began = time.perf_counter()
     writer = _Writer(engine)
     try:
-        generator = _Generator(writer, seed, years, scale_factor, today or date.today())
+        generator = _Generator(writer, seed, years, scale_factor, today or clock.today())
         generator.reference()
         generator.populations()
         generator.participants()

@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select, true
 from sqlmodel import Session
 
+from rehabdata import clock
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.i18n import Lang, format_day, format_number, format_period, t
 from rehabdata.kpis import (
@@ -540,7 +541,7 @@ def run_checks(
 
     The caller scopes the filter (``kpis.scope_filters``), as for KPIs.
     """
-    today = today or date.today()
+    today = today or clock.today()
     issues = []
     for name in rules if rules is not None else RULES:
         current = RULES[name]

@@ -33,7 +33,7 @@ import pandas as pd
 from sqlalchemy import inspect
 from sqlmodel import Session, SQLModel, select
 
-from rehabdata import audit, completeness, quality
+from rehabdata import audit, clock, completeness, quality
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.i18n import Lang, format_day, format_month, t
 from rehabdata.kpis import Filters, facility_condition, scope_filters
@@ -229,7 +229,7 @@ def sign_off(
     if session.get(Facility, facility_id) is None:
         raise LookupError(f"facility {facility_id} does not exist")
     month = month_start(month)
-    if month >= month_start(today or date.today()):
+    if month >= month_start(today or clock.today()):
         raise ValidationFailed(
             [MonthProblem("month", "validation.month_not_over", {"month": month.isoformat()})]
         )
@@ -313,7 +313,7 @@ def review(
     leadership may see); ``signed`` says the month is locked, by ``signed_by`` at ``signed_at``;
     ``reopened_*`` tell the last reopening of a month that is open again.
     """
-    today = today or date.today()
+    today = today or clock.today()
     months = sorted(month_start(m) for m in months)
     period = Filters(start=months[0], end=add_months(months[-1], 1) - timedelta(days=1))
     filters = scope_filters(principal, period)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
+from rehabdata import clock
 from rehabdata.i18n import Lang, t
 
 EARLIEST_EVENT = date(2025, 1, 1)  # no programme record (screening, session, …) predates 2025
@@ -109,5 +110,5 @@ def validated(model: type[Model], data: dict[str, Any] | BaseModel) -> Model:
 
 def not_in_future(day: date | None, field_name: str = "date") -> None:
     """Raise a field rule error for a date after today."""
-    if day is not None and day > date.today():
+    if day is not None and day > clock.today():
         raise rule("validation.future_date", field=field_name)

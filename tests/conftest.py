@@ -15,10 +15,15 @@ import pytest
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
+from rehabdata import clock
 from rehabdata.auth import create_user
 from rehabdata.db import make_engine, session_scope, upgrade_schema
 from rehabdata.demo import DEMO_PASSWORD
 from rehabdata.models import Role
+
+# One date for the whole run, in the app and in the tests alike, also when it crosses midnight (and
+# in the servers and processes tests start, which inherit the environment); see rehabdata.clock.
+os.environ.setdefault("REHAB_TODAY", clock.today().isoformat())
 
 PG_URL = os.environ.get("REHAB_TEST_PG_URL", "").strip()
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, func
 from sqlmodel import Session, SQLModel, select
 
-from rehabdata import auth, services
+from rehabdata import auth, clock, services
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.db import session_scope
 from rehabdata.demo import create_demo_users, seed_reference_data
@@ -32,7 +32,7 @@ from tests import factories as f
 
 ADMITTED = date(2025, 8, 1)
 EXITED = date(2025, 9, 30)
-TOMORROW = date.today() + timedelta(days=1)
+TOMORROW = clock.today() + timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)

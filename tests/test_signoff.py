@@ -10,7 +10,7 @@ from pptx import Presentation
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from rehabdata import audit, auth, db, importer, kpis, meeting, services, signoff
+from rehabdata import audit, auth, clock, db, importer, kpis, meeting, services, signoff
 from rehabdata import deck as deck_module
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.db import session_scope
@@ -120,8 +120,8 @@ def test_head_of_the_facility_or_admin_signs_off_an_ended_month(people):
 def test_a_month_is_signed_once_and_only_after_it_ends(people):
     """Signing the current month or an already signed one is refused with a readable message."""
     with pytest.raises(ValidationFailed) as current, session_scope(people.engine) as s:
-        signoff.sign_off(session=s, principal=people.head, facility_id=people.data.f1, month=date.today())
-    this_month = format_month(date.today(), "id")
+        signoff.sign_off(session=s, principal=people.head, facility_id=people.data.f1, month=clock.today())
+    this_month = format_month(clock.today(), "id")
     assert (
         refusal(current) == f"Bulan {this_month} belum berakhir; pengesahan dilakukan setelah bulan selesai."
     )

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from pydantic_core import PydanticCustomError
 
+from rehabdata import clock
 from rehabdata.models import (
     EnrollmentEnd,
     FollowUpCreate,
@@ -17,7 +18,7 @@ from rehabdata.models import (
 )
 from rehabdata.validation import Problem, ValidationFailed, check, not_in_future, rule, validated
 
-TODAY = date.today()
+TODAY = clock.today()
 TOMORROW = TODAY + timedelta(days=1)
 PARTICIPANT = {
     "facility_id": 1,

@@ -29,7 +29,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from rehabdata import aggregates, kpis
+from rehabdata import aggregates, clock, kpis
 from rehabdata.bench.compare import same_result
 from rehabdata.bench.sets import KpiCall, page_sets
 from rehabdata.db import database_url, get_engine, has_data, upgrade_schema
@@ -93,7 +93,7 @@ def _selection(engine: Engine, end: date | None) -> tuple[Filters, date]:
     """The pages' default filter (last three months to the latest screening) and the earliest signing."""
     with Session(engine) as session:
         latest = session.execute(select(func.max(Screening.screened_on))).scalar()
-        end = end or latest or date.today()
+        end = end or latest or clock.today()
         start, end = preset_range("last_3_months", end)
         selection = Filters(start=start, end=end)
         signed = kpis.agreement_start(session, selection)

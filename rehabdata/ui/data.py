@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import audit, completeness, kpis, quality
+from rehabdata import audit, clock, completeness, kpis, quality
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.bootstrap import is_demo
 from rehabdata.db import database_url as current_database_url
@@ -152,7 +152,7 @@ def reporting_completeness(filters: Filters) -> pd.DataFrame:
     frame = _completeness_frame(
         url,
         kpis.scope_filters(require_principal(), filters),
-        date.today(),
+        clock.today(),
         completeness.reporting_deadline_day(),
         _run_data_version(url),
     )
@@ -173,11 +173,11 @@ def quality_issues(principal: Principal, filters: Filters) -> list[quality.Issue
         raise ScopeError("leadership sees issue counts, not participant-level records")
     url = current_database_url()
     scoped = kpis.scope_filters(principal, filters)
-    return _quality_issues(url, scoped, date.today(), _run_data_version(url))
+    return _quality_issues(url, scoped, clock.today(), _run_data_version(url))
 
 
 def quality_counts(principal: Principal, filters: Filters) -> pd.DataFrame:
     """Issues per rule and facility in the user's scope, without record references (every role)."""
     url = current_database_url()
     scoped = kpis.scope_filters(principal, filters)
-    return quality.issue_counts(_quality_issues(url, scoped, date.today(), _run_data_version(url)))
+    return quality.issue_counts(_quality_issues(url, scoped, clock.today(), _run_data_version(url)))

@@ -11,6 +11,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from rehabdata import clock
 from rehabdata.db import database_url
 from rehabdata.kpis import Filters, scope_filters
 from rehabdata.models import ProgrammeType
@@ -76,7 +77,7 @@ def _write_url(key: str) -> None:
 
 def show(key: str = "filters", *, today: date | None = None) -> Filters | None:
     """Render the filter bar in the sidebar; return the filters, or None if the dates are invalid."""
-    today = today or date.today()
+    today = today or clock.today()
     url = database_url()
     lookup = facility_lookup_for(require_principal())
     _seed_from_url(key, lookup, today)

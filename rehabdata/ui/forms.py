@@ -13,7 +13,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
-from rehabdata import services
+from rehabdata import clock, services
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.db import run_in_transaction
 from rehabdata.models import (
@@ -155,7 +155,7 @@ def _field_widget(model: type[SQLModel], field: str, value: object, key: str) ->
     if kind is bool:
         return st.checkbox(label, value=bool(value), key=key)
     if kind is date:
-        return st.date_input(label, value=value, max_value=date.today(), format="DD/MM/YYYY", key=key)
+        return st.date_input(label, value=value, max_value=clock.today(), format="DD/MM/YYYY", key=key)
     if kind is int:
         return st.number_input(label, value=value, step=1, key=key)
     return st.text_input(label, value=value or "", key=key)

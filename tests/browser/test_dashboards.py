@@ -1,12 +1,11 @@
 """Rehabilitasi and Kerja Sama in a real browser, against figures computed directly from the database."""
 
 import re
-from datetime import date
 from urllib.parse import parse_qs, urlparse
 
 from sqlmodel import Session
 
-from rehabdata import kpis
+from rehabdata import clock, kpis
 from rehabdata.db import make_engine
 from rehabdata.i18n import format_number, format_rate, t
 from rehabdata.kpis import Filters
@@ -26,7 +25,7 @@ def _compute(database_url: str, compute):
 
 def _default_filters() -> Filters:
     """The filter bar's default: the last 3 months up to today, every facility and programme."""
-    start, end = preset_range("last_3_months", date.today())
+    start, end = preset_range("last_3_months", clock.today())
     return Filters(start, end)
 
 

@@ -1,9 +1,8 @@
 """Data entry in a real browser: staff save a moderate-risk screening and Ringkasan counts it at once."""
 
-from datetime import date
-
 from sqlmodel import Session, select
 
+from rehabdata import clock
 from rehabdata.db import make_engine
 from rehabdata.demo import DEMO_PASSWORD
 from rehabdata.i18n import format_number, t
@@ -18,7 +17,7 @@ def _unscreened_today(database_url: str) -> str:
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            screened = select(Screening.participant_id).where(Screening.screened_on == date.today())
+            screened = select(Screening.participant_id).where(Screening.screened_on == clock.today())
             code = session.exec(
                 select(Participant.code)
                 .join(Facility, Facility.id == Participant.facility_id)

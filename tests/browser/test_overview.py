@@ -1,10 +1,10 @@
 """The overview page in a real browser, against figures computed directly from the database."""
 
 import re
-from datetime import date
 
 from sqlmodel import Session
 
+from rehabdata import clock
 from rehabdata.db import make_engine
 from rehabdata.i18n import format_number, t
 from rehabdata.kpis import Filters, risk_distribution
@@ -21,7 +21,7 @@ def _metric(page, label: str):
 
 def _default_screenings(database_url: str) -> int:
     """The "Skrining" card under the default filters: screenings in the last 3 months, everywhere."""
-    start, end = preset_range("last_3_months", date.today())
+    start, end = preset_range("last_3_months", clock.today())
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from rehabdata import kpis
+from rehabdata import clock, kpis
 from rehabdata.db import make_engine, upgrade_schema
 from rehabdata.demo import load_demo
 from rehabdata.kpis import Dimension, Filters
@@ -86,7 +86,7 @@ def facility_names(demo_env) -> dict[int, str]:
 @pytest.fixture
 def default_filters() -> Filters:
     """What the filter bar selects with no state and no link parameters: the last 3 months, everywhere."""
-    start, end = preset_range("last_3_months", date.today())
+    start, end = preset_range("last_3_months", clock.today())
     return Filters(start=start, end=end)
 
 

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from rehabdata import clock
 from rehabdata.models import AuditLog, FacilityPopulation, Participant, PeerCounsellor, PeerCounsellorTraining
 from tests.pages.apptest import ADMIN, run_app
 from tests.pages.entry_support import STAFF, count
@@ -41,7 +42,7 @@ def test_an_impossible_correction_is_refused_and_changes_nothing(db):
     audits = count(db, AuditLog)
     at = run_app({}, "pages/entry_participants.py", username=STAFF)
     at.selectbox(key="recent_participants_pick").select_index(1).run()
-    at.number_input(key="participants_correct_birth_year").set_value(date.today().year - 14)
+    at.number_input(key="participants_correct_birth_year").set_value(clock.today().year - 14)
     at.button(key="participants_correct_submit").click().run()
     assert any("Tahun lahir harus antara" in message for message in at.error.values)
     assert latest_participant(db).birth_year == participant.birth_year

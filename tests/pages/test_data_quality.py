@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import and_
 from sqlmodel import Session, delete, select
 
-from rehabdata import quality
+from rehabdata import clock, quality
 from rehabdata.completeness import STATES, completeness_grid, overdue_count
 from rehabdata.db import make_engine
 from rehabdata.i18n import format_number, format_period, t
@@ -29,7 +29,7 @@ def label(state: str) -> str:
 def expected_grid(engine, filters: Filters):
     """The oracle: completeness_grid judged today, as the page judges it."""
     with Session(engine) as session:
-        return completeness_grid(session, filters, today=date.today())
+        return completeness_grid(session, filters, today=clock.today())
 
 
 def test_grid_equals_completeness_grid(demo_env, facility_names):
@@ -74,7 +74,7 @@ def test_quality_checks_grouped_by_rule(demo_env):
     at.button(key="quality_run").click().run()
     assert not at.exception
     with Session(demo_env) as session:
-        issues = quality.run_checks(session, YEAR, today=date.today())
+        issues = quality.run_checks(session, YEAR, today=clock.today())
     assert issues
     headers = [m.value for m in at.markdown if m.value.startswith("**") and " · " in m.value]
     expected = [
@@ -98,7 +98,7 @@ def test_leadership_sees_issue_counts_only(demo_env, demo_codes):
     assert any("rincian per peserta" in info.value for info in at.info)
     principal = at.session_state["principal"]
     with Session(demo_env) as session:
-        counts = quality.counts_for(session, principal, YEAR, today=date.today())
+        counts = quality.counts_for(session, principal, YEAR, today=clock.today())
     table = at.dataframe[-1].value
     assert list(table.columns) == ["rule", "severity", "facility", "issues"]
     assert table["issues"].tolist() == counts["issues"].tolist()

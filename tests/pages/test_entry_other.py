@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from rehabdata import clock
 from rehabdata.models import (
     Enrollment,
     Facility,
@@ -18,7 +19,7 @@ from tests.pages.apptest import run_app
 from tests.pages.entry_support import STAFF, audits_since, count, errors_under, last_audit_id
 
 PARTNER = "bnnk.karo"
-TODAY = date.today()
+TODAY = clock.today()
 
 
 # --- follow-up ----------------------------------------------------------------------------------

@@ -6,13 +6,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from rehabdata import services
+from rehabdata import clock, services
 from rehabdata.models import AuditLog, Facility, Participant
 from tests.pages.apptest import run_app
 from tests.pages.entry_support import STAFF, count, errors_under
 
 PAGE = "pages/entry_participants.py"
-TODAY = date.today()
+TODAY = clock.today()
 KABANJAHE = "Rutan Kelas IIB Kabanjahe"
 
 

@@ -5,13 +5,13 @@ from datetime import date
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from rehabdata import services
+from rehabdata import clock, services
 from rehabdata.models import AuditLog, FacilityPopulation
 from tests.pages.apptest import run_app
 from tests.pages.entry_support import STAFF, count, errors_under
 
 PAGE = "pages/entry_population.py"
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def submit(at, month: date, total: int | None, narcotics: int | None, admissions: int | None = None):

@@ -5,12 +5,13 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from rehabdata import clock
 from rehabdata.models import Assessment, AuditLog, Enrollment, Facility, Participant
 from tests.pages.apptest import run_app
 from tests.pages.entry_support import STAFF, count, errors_under
 
 PAGE = "pages/entry_rehab.py"
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def kabanjahe_present(engine: Engine, *, enrolled: bool) -> Participant:

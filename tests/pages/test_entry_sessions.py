@@ -1,18 +1,16 @@
 """Sesi & Kehadiran under AppTest: a session and its attendance saved together, on a private demo copy."""
 
-from datetime import date
-
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from rehabdata import services
+from rehabdata import clock, services
 from rehabdata.models import Attendance, ProgrammeSession
 from tests.pages.apptest import run_app
 from tests.pages.entry_support import STAFF, audits_since, count, errors_under, last_audit_id
 
 PAGE = "pages/entry_sessions.py"
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def open_social(db: Engine):

@@ -559,8 +559,9 @@ class MonthSignoff(SQLModel, table=True):
 # --- aggregate tables (derived; ``rehabdata.aggregates`` keeps them exact) ----------------------
 
 
-class SessionCounts(SQLModel):
-    """What ``agg_session_day``/``agg_session_month`` count per facility × period × programme.
+class SessionCell(SQLModel):
+    """A row of ``agg_session_day``/``agg_session_month``: counts per facility × day (or month's
+    first day) × programme.
 
     ``expected``: per session, participants with an enrolment in the session's facility and
     programme active on its day, summed over the period's sessions.
@@ -570,9 +571,12 @@ class SessionCounts(SQLModel):
     skills_sessions: int = 0
     attended: int = 0
     expected: int = 0
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    programme: ProgrammeType = enum_field(ProgrammeType, primary_key=True)
 
 
-class AggSessionDay(SessionCounts, table=True):
+class AggSessionDay(SessionCell, table=True):
     """Sessions, attendance and expected attendance per facility × day × programme.
 
     Derived from ``programme_session``, ``attendance`` and ``enrollment`` in the same transaction as
@@ -583,23 +587,16 @@ class AggSessionDay(SessionCounts, table=True):
     __tablename__ = "agg_session_day"
     __table_args__ = (Index("ix_agg_session_day_day", "day", "facility_id"),)
 
-    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
-    day: date = Field(primary_key=True)
-    programme: ProgrammeType = enum_field(ProgrammeType, primary_key=True)
 
-
-class AggSessionMonth(SessionCounts, table=True):
+class AggSessionMonth(SessionCell, table=True):
     """``agg_session_day`` summed per month (``day`` = the month's first day): long ranges read these."""
 
     __tablename__ = "agg_session_month"
 
-    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
-    day: date = Field(primary_key=True)
-    programme: ProgrammeType = enum_field(ProgrammeType, primary_key=True)
 
-
-class ScreeningCounts(SQLModel):
-    """What ``agg_screening_day``/``agg_screening_month`` count per facility × period.
+class ScreeningCell(SQLModel):
+    """A row of ``agg_screening_day``/``agg_screening_month``: counts per facility × day (or month's
+    first day).
 
     ``assessed_30d``/``enrolled_30d*`` count moderate/high screenings followed by an
     assessment/enrolment (any programme, medical, social) of the participant 0–30 days after, so
@@ -624,55 +621,45 @@ class ScreeningCounts(SQLModel):
     reported_hallucinogens: int = 0
     reported_opioids: int = 0
     reported_other: int = 0
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
+    day: date = Field(primary_key=True)
 
 
-class AggScreeningDay(ScreeningCounts, table=True):
+class AggScreeningDay(ScreeningCell, table=True):
     """Screenings per facility × day: risk levels, substances reported and referral outcomes."""
 
     __tablename__ = "agg_screening_day"
     __table_args__ = (Index("ix_agg_screening_day_day", "day", "facility_id"),)
 
-    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
-    day: date = Field(primary_key=True)
 
-
-class AggScreeningMonth(ScreeningCounts, table=True):
+class AggScreeningMonth(ScreeningCell, table=True):
     """``agg_screening_day`` summed per month (``day`` = the month's first day)."""
 
     __tablename__ = "agg_screening_month"
 
-    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
-    day: date = Field(primary_key=True)
 
-
-class EnrollmentCounts(SQLModel):
-    """What ``agg_enrollment_day``/``agg_enrollment_month`` count: enrolments started, by their current
+class EnrollmentCell(SQLModel):
+    """A row of ``agg_enrollment_day``/``agg_enrollment_month``: enrolments started, by their current
     status (an enrolment moves between cells when its status, programme or start date is edited)."""
 
     enrollments: int = 0
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    programme: ProgrammeType = enum_field(ProgrammeType, primary_key=True)
+    status: EnrollmentStatus = enum_field(EnrollmentStatus, primary_key=True)
 
 
-class AggEnrollmentDay(EnrollmentCounts, table=True):
+class AggEnrollmentDay(EnrollmentCell, table=True):
     """Enrolments per facility × start day × programme × current status."""
 
     __tablename__ = "agg_enrollment_day"
     __table_args__ = (Index("ix_agg_enrollment_day_day", "day", "facility_id"),)
 
-    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
-    day: date = Field(primary_key=True)
-    programme: ProgrammeType = enum_field(ProgrammeType, primary_key=True)
-    status: EnrollmentStatus = enum_field(EnrollmentStatus, primary_key=True)
 
-
-class AggEnrollmentMonth(EnrollmentCounts, table=True):
+class AggEnrollmentMonth(EnrollmentCell, table=True):
     """``agg_enrollment_day`` summed per month (``day`` = the month's first day)."""
 
     __tablename__ = "agg_enrollment_month"
-
-    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
-    day: date = Field(primary_key=True)
-    programme: ProgrammeType = enum_field(ProgrammeType, primary_key=True)
-    status: EnrollmentStatus = enum_field(EnrollmentStatus, primary_key=True)
 
 
 # --- validated input models (what forms and imports send; table models do not validate) -------

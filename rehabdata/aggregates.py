@@ -316,6 +316,7 @@ ROLLUPS = (
     (AggEnrollmentDay, AggEnrollmentMonth),
 )
 """Daily tables and the monthly tables summed from them."""
+MONTHLY = dict(ROLLUPS)
 
 
 def refresh(connection: Connection, spans: Spans) -> None:
@@ -343,23 +344,18 @@ def refresh(connection: Connection, spans: Spans) -> None:
         _replace(connection, month, months, monthly_rows(day, days_of_months))
     for facility_id, (start, end) in sorted(spans.screenings.items()):
         base = and_(Screening.facility_id == facility_id, Screening.screened_on.between(start, end))
-        _refresh_days(connection, AggScreeningDay, AggScreeningMonth, facility_id, start, end, base)
+        _refresh_days(connection, AggScreeningDay, facility_id, start, end, base)
     for facility_id, (start, end) in sorted(spans.enrollments.items()):
         base = and_(Enrollment.facility_id == facility_id, Enrollment.started_on.between(start, end))
-        _refresh_days(connection, AggEnrollmentDay, AggEnrollmentMonth, facility_id, start, end, base)
+        _refresh_days(connection, AggEnrollmentDay, facility_id, start, end, base)
 
 
 def _refresh_days(
-    connection: Connection,
-    daily: Any,
-    monthly: Any,
-    facility_id: int,
-    start: date,
-    end: date,
-    base: ColumnElement[bool],
+    connection: Connection, daily: Any, facility_id: int, start: date, end: date, base: ColumnElement[bool]
 ) -> None:
     """Recompute one facility's ``daily`` rows of ``start``–``end`` from the ``base`` rows they derive
-    from, then its ``monthly`` rows of the months they fall in."""
+    from, then its monthly rows of the months they fall in."""
+    monthly = MONTHLY[daily]
     cells = and_(daily.facility_id == facility_id, daily.day.between(start, end))
     _replace(connection, daily, cells, DEFINITIONS[daily](base))
     months = and_(monthly.facility_id == facility_id, monthly.day.between(month_start(start), end))
@@ -399,9 +395,8 @@ def rebuild_days(connection: Connection, dailies: Iterable[type] = tuple(DEFINIT
 
 def rebuild_months(connection: Connection, dailies: Iterable[type] = tuple(DEFINITIONS)) -> None:
     """Sum the monthly tables of ``dailies`` afresh from them."""
-    monthly_of = dict(ROLLUPS)
     for daily in dailies:
-        _replace(connection, monthly_of[daily], true(), monthly_rows(daily, true()))
+        _replace(connection, MONTHLY[daily], true(), monthly_rows(daily, true()))
 
 
 def refresh_inserted(session: OrmSession, model: type, rows: Iterable[Mapping[str, Any]]) -> None:

@@ -242,25 +242,40 @@ def _screenings_followed(connection: Connection, spans: Spans, participant_id: i
         spans.add_screenings(facility_id, screened_on, screened_on)
 
 
-def _session_cell(connection: Connection, spans: Spans, session_id: int) -> None:
-    """The cell of the session an attendance row belongs to (gone if the session was deleted too)."""
-    row = connection.execute(
-        select(ProgrammeSession.facility_id, ProgrammeSession.programme, ProgrammeSession.held_on).where(
-            ProgrammeSession.id == session_id
+SESSION_LOOKUP_CHUNK = 1000  # session ids per lookup (well under SQLite's bound-parameter limit)
+
+
+def _session_cells(connection: Connection, spans: Spans, session_ids: set[int]) -> None:
+    """The cells of the sessions attendance rows belong to (one lookup per thousand sessions; a
+    deleted session has no cell left to refresh from its attendance)."""
+    ordered = sorted(session_ids)
+    for first in range(0, len(ordered), SESSION_LOOKUP_CHUNK):
+        rows = connection.execute(
+            select(ProgrammeSession.facility_id, ProgrammeSession.programme, ProgrammeSession.held_on).where(
+                ProgrammeSession.id.in_(ordered[first : first + SESSION_LOOKUP_CHUNK])
+            )
         )
-    ).first()
-    if row is not None:
-        spans.add_sessions(row.facility_id, row.programme, row.held_on, row.held_on)
+        for facility_id, programme, held_on in rows:
+            spans.add_sessions(facility_id, programme, held_on, held_on)
+
+
+def _add_rows(
+    connection: Connection, spans: Spans, model: type, versions: Iterable[Mapping[str, Any]]
+) -> None:
+    """Add the cells that versions (old or new) of ``model`` rows contribute to."""
+    if model is Attendance:
+        _session_cells(connection, spans, {values["session_id"] for values in versions})
+        return
+    for values in versions:
+        _add_row(connection, spans, model, values)
 
 
 def _add_row(connection: Connection, spans: Spans, model: type, values: Mapping[str, Any]) -> None:
-    """Add the cells one version (old or new) of a base row contributes to."""
+    """Add the cells one version (old or new) of a base row contributes to (not attendance: batched)."""
     if model is Screening:
         spans.add_screenings(values["facility_id"], values["screened_on"], values["screened_on"])
     elif model is ProgrammeSession:
         spans.add_sessions(values["facility_id"], values["programme"], values["held_on"], values["held_on"])
-    elif model is Attendance:
-        _session_cell(connection, spans, values["session_id"])
     elif model is Enrollment:
         spans.add_sessions(
             values["facility_id"], values["programme"], values["started_on"], values.get("ended_on")
@@ -269,6 +284,15 @@ def _add_row(connection: Connection, spans: Spans, model: type, values: Mapping[
         _screenings_followed(connection, spans, values["participant_id"], values["started_on"])
     elif model is Assessment:
         _screenings_followed(connection, spans, values["participant_id"], values["assessed_on"])
+
+
+def _status_change(model: type, versions: list[dict[str, Any]]) -> bool:
+    """An enrolment whose status alone changed: only its enrolment cell moves (expected attendance and
+    referrals do not depend on the status)."""
+    if model is not Enrollment or len(versions) != 2:
+        return False
+    before, after = versions
+    return {name for name in after if before[name] != after[name]} == {"status"}
 
 
 TRACKED: dict[type, tuple[str, ...]] = {
@@ -403,9 +427,7 @@ def refresh_inserted(session: OrmSession, model: type, rows: Iterable[Mapping[st
     """Note the cells of rows inserted in bulk (Core ``insert``, unseen by the flush hook) for the commit."""
     if model not in TRACKED:
         return
-    connection, spans = session.connection(), _pending(session)
-    for values in rows:
-        _add_row(connection, spans, model, values)
+    _add_rows(session.connection(), _pending(session), model, rows)
 
 
 def snapshot(session: OrmSession) -> dict[str, pd.DataFrame]:
@@ -453,12 +475,18 @@ def _collect_after_flush(session: OrmSession, _flush_context: Any) -> None:
     ]
     if not changed:
         return
-    connection, spans = session.connection(), _pending(session)
+    spans = _pending(session)
+    versions_by_model: dict[type, list[dict[str, Any]]] = {}
     for obj, deleted in changed:
         if not deleted and obj in session.dirty and not session.is_modified(obj):
             continue
-        for values in _versions(obj, TRACKED[type(obj)], deleted):
-            _add_row(connection, spans, type(obj), values)
+        model, versions = type(obj), _versions(obj, TRACKED[type(obj)], deleted)
+        if _status_change(model, versions):
+            spans.add_enrollments(obj.facility_id, obj.started_on, obj.started_on)
+        else:
+            versions_by_model.setdefault(model, []).extend(versions)
+    for model, versions in versions_by_model.items():
+        _add_rows(session.connection(), spans, model, versions)
 
 
 def refresh_pending(session: OrmSession) -> None:

@@ -4,7 +4,7 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlmodel import Session
 
 from rehabdata import aggregates
@@ -225,6 +225,54 @@ def test_enrolment_cells_follow_status_programme_and_start_edits(engine):
     with session_scope(engine) as s:
         s.delete(s.execute(select(Enrollment).order_by(Enrollment.id)).scalars().first())
     assert cells(AggEnrollmentDay) == {(date(2025, 10, 1), "social", "active"): 1}
+    assert_aggregates_exact(engine)
+
+
+def test_a_status_change_refreshes_only_the_enrolment_cells(engine):
+    """Expected attendance and referrals do not depend on an enrolment's status: no session cell is noted."""
+    with session_scope(engine) as s:
+        facility = f.make_facility(s, f.make_region(s))
+        f.make_enrollment(s, f.make_participant(s, facility), date(2025, 9, 3), ProgrammeType.MEDICAL)
+    with session_scope(engine) as s:
+        enrolment = s.execute(select(Enrollment)).scalar_one()
+        enrolment.status = EnrollmentStatus.DROPPED_OUT
+        s.flush()
+        pending = s.info[aggregates.PENDING]
+        assert pending.sessions == {} and pending.screenings == {}
+        assert pending.enrollments == {facility.id: (date(2025, 9, 3), date(2025, 9, 3))}
+        enrolment.ended_on = date(2025, 9, 30)  # an end date moves the expected attendance: noted
+        s.flush()
+        assert pending.sessions == {(facility.id, "medical"): (date(2025, 9, 3), None)}  # it was open-ended
+    assert_aggregates_exact(engine)
+
+
+def test_attendance_rows_are_mapped_to_their_sessions_in_one_lookup(engine):
+    """A flush of many attendance rows looks their sessions up together, not one query per row."""
+    with session_scope(engine) as s:
+        facility = f.make_facility(s, f.make_region(s))
+        people = [f.make_participant(s, facility) for _ in range(30)]
+        sessions = [f.make_session(s, facility, date(2025, 9, day), ProgrammeType.SOCIAL) for day in (1, 8)]
+    lookups = []
+
+    def count_session_lookups(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM programme_session" in statement:
+            lookups.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count_session_lookups)
+    try:
+        with session_scope(engine) as s:
+            s.add_all(
+                Attendance(session_id=held.id, participant_id=p.id) for held in sessions for p in people
+            )
+            s.flush()
+            assert len(lookups) == 1
+            assert s.info[aggregates.PENDING].sessions == {
+                (facility.id, "social"): (date(2025, 9, 1), date(2025, 9, 8))
+            }
+    finally:
+        event.remove(engine, "before_cursor_execute", count_session_lookups)
+    with Session(engine) as s:
+        assert s.get(AggSessionDay, (facility.id, date(2025, 9, 8), ProgrammeType.SOCIAL)).attended == 30
     assert_aggregates_exact(engine)
 
 

@@ -1,6 +1,13 @@
 """Load test: N browser sessions open the overview at once; time to the first KPI figure, server RSS.
 
     python scripts/load_browsers.py [--database URL | --scale-factor F] [--sessions 10] [--port P]
+    python scripts/load_browsers.py --url http://HOST:PORT [--sessions 10]
+
+With ``--url`` it drives an app already running elsewhere (``make run`` on another machine, on the
+national data and with the demo login ``admin.demo``): the browsers then no longer compete with the
+server for CPU, which on one 2-core machine they do. Nothing is started, and the server's RSS and CPU
+are not measured (the report says n/a); waves are ``--pause`` seconds apart instead of waiting for
+the server to go idle.
 
 Without ``--database`` it first generates a national dataset into a temporary SQLite file
 (``python -m rehabdata demo --scale national``: ~10 M rows, 1.5-2 min at full scale). It starts
@@ -90,8 +97,8 @@ class Wave:
     a busy machine, and they show which side a slow wave waited for."""
 
     visits: list[Visit]
-    rss_peak: int
-    rss_after: int
+    rss_peak: int | None
+    rss_after: int | None
     busy_after_s: float = 0.0
     cpu_s: float = 0.0
     browser_cpu_s: float = 0.0
@@ -101,9 +108,9 @@ class Wave:
 class LoadReport:
     """Every wave, and the RSS before the first session and after the last one closed."""
 
-    rss_idle: int
+    rss_idle: int | None
     waves: list[Wave] = field(default_factory=list)
-    rss_closed: int = 0
+    rss_closed: int | None = None
 
     @property
     def failures(self) -> list[str]:
@@ -115,27 +122,39 @@ class LoadReport:
         ]
 
 
-class RssSampler:
-    """The peak RSS of a process tree, sampled in a thread (the browsers' event loop may be busy)."""
+def _rss(pid: int | None) -> int | None:
+    """RSS of the server's process tree; None for a server this script did not start."""
+    return None if pid is None else tree_rss_bytes(pid)
 
-    def __init__(self, pid: int) -> None:
+
+class RssSampler:
+    """The peak RSS of a process tree, sampled in a thread (the browsers' event loop may be busy);
+    a no-op for a remote server (``pid`` None)."""
+
+    def __init__(self, pid: int | None) -> None:
         self.pid = pid
-        self.peak = tree_rss_bytes(pid)
+        self.peak = _rss(pid)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         while not self._stop.wait(SAMPLE_EVERY_S):
-            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+            self._note()
+
+    def _note(self) -> None:
+        if self.pid is not None:
+            self.peak = max(self.peak or 0, tree_rss_bytes(self.pid))
 
     def __enter__(self) -> "RssSampler":
-        self._thread.start()
+        if self.pid is not None:
+            self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, tree_rss_bytes(self.pid))
+        if self._thread.is_alive():
+            self._thread.join()
+        self._note()
 
 
 def _holds_metric(payload: bytes) -> bool:
@@ -194,49 +213,67 @@ async def _wait_idle(pid: int, limit_s: float) -> float:
     return time.perf_counter() - began - quiet
 
 
-async def _wave(browser: Browser, url: str, pid: int, sessions: int, timeout_s: float) -> Wave:
+async def _wave(browser: Browser, url: str, pid: int | None, sessions: int, timeout_s: float) -> Wave:
     """``sessions`` new browser contexts visit the app at once; RSS is read before they close."""
     contexts = [await browser.new_context() for _ in range(sessions)]
     try:
         pages = [await context.new_page() for context in contexts]
         with RssSampler(pid) as sampler:
             visits = await asyncio.gather(*(_visit(page, url, timeout_s) for page in pages))
-            rss_after = tree_rss_bytes(pid)
-        return Wave(visits=list(visits), rss_peak=max(sampler.peak, rss_after), rss_after=rss_after)
+            rss_after = _rss(pid)
+        return Wave(visits=list(visits), rss_peak=sampler.peak, rss_after=rss_after)
     finally:
         for context in contexts:
             await context.close()
 
 
-async def _run(url: str, pid: int, sessions: int, waves: int, timeout_s: float) -> LoadReport:
-    report = LoadReport(rss_idle=tree_rss_bytes(pid))
+def _cpu(pid: int | None) -> float:
+    return 0.0 if pid is None else tree_cpu_seconds(pid)
+
+
+async def _run(
+    url: str, pid: int | None, sessions: int, waves: int, timeout_s: float, pause_s: float
+) -> LoadReport:
+    report = LoadReport(rss_idle=_rss(pid))
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
         )
         try:
             for _ in range(waves):
-                server_cpu, browser_cpu = tree_cpu_seconds(pid), tree_cpu_seconds(os.getpid(), exclude=pid)
+                server_cpu, browser_cpu = _cpu(pid), tree_cpu_seconds(os.getpid(), exclude=pid)
                 wave = await _wave(browser, url, pid, sessions, timeout_s)
                 # The next wave starts on an idle server, whose cache holds what this one computed.
-                wave.busy_after_s = await _wait_idle(pid, limit_s=10 * timeout_s)
-                wave.cpu_s = tree_cpu_seconds(pid) - server_cpu
+                if pid is None:
+                    await asyncio.sleep(pause_s)
+                else:
+                    wave.busy_after_s = await _wait_idle(pid, limit_s=10 * timeout_s)
+                wave.cpu_s = _cpu(pid) - server_cpu
                 wave.browser_cpu_s = tree_cpu_seconds(os.getpid(), exclude=pid) - browser_cpu
                 report.waves.append(wave)
         finally:
             await browser.close()
-    report.rss_closed = tree_rss_bytes(pid)
+    report.rss_closed = _rss(pid)
     return report
 
 
-def run_load(url: str, pid: int, sessions: int, waves: int = WAVES, timeout_s: float = 60) -> LoadReport:
+def run_load(
+    url: str,
+    pid: int | None,
+    sessions: int,
+    waves: int = WAVES,
+    timeout_s: float = 60,
+    pause_s: float = 10,
+) -> LoadReport:
     """Measure ``waves`` waves of ``sessions`` simultaneous sessions against the app at ``url``.
 
+    ``pid``: the server's process, to sample its RSS and CPU and wait until it is idle between
+    waves; None for a server elsewhere (waves are then ``pause_s`` apart).
     Runs in its own thread so that it works beside Playwright's sync API (pytest fixtures), whose
     event loop would otherwise count as running.
     """
     with ThreadPoolExecutor(max_workers=1) as executor:
-        return executor.submit(asyncio.run, _run(url, pid, sessions, waves, timeout_s)).result()
+        return executor.submit(asyncio.run, _run(url, pid, sessions, waves, timeout_s, pause_s)).result()
 
 
 def _stats(values: list[float]) -> str:
@@ -246,9 +283,13 @@ def _stats(values: list[float]) -> str:
     return f"{p50:7.2f}s{p95:7.2f}s{max(values):7.2f}s"
 
 
+def _mib(rss: int | None) -> str:
+    return "n/a (server not started here)" if rss is None else f"{rss / MIB:,.0f} MiB"
+
+
 def format_report(report: LoadReport) -> str:
     """The figures as a small text table per wave."""
-    lines = [f"server RSS idle (no session yet): {report.rss_idle / MIB:,.0f} MiB"]
+    lines = [f"server RSS idle (no session yet): {_mib(report.rss_idle)}"]
     for number, wave in enumerate(report.waves, 1):
         ok = [visit for visit in wave.visits if not visit.error]
         lines += [
@@ -263,13 +304,16 @@ def format_report(report: LoadReport) -> str:
         ):
             values = [getattr(v, attribute) for v in wave.visits if getattr(v, attribute) is not None]
             lines.append(f"  {label:12}{_stats(values)}")
-        lines += [
-            f"  server RSS: peak {wave.rss_peak / MIB:,.0f} MiB, "
-            f"after {wave.rss_after / MIB:,.0f} MiB ({len(wave.visits)} sessions open)",
-            f"  CPU time: server {wave.cpu_s:.1f} s, browser side {wave.browser_cpu_s:.1f} s; "
-            f"server still busy {wave.busy_after_s:.0f} s after the sessions closed",
-        ]
-    lines.append(f"server RSS after every session closed: {report.rss_closed / MIB:,.0f} MiB")
+        if wave.rss_peak is None:
+            lines.append(f"  CPU time: browser side {wave.browser_cpu_s:.1f} s (server: not measured)")
+        else:
+            lines += [
+                f"  server RSS: peak {_mib(wave.rss_peak)}, "
+                f"after {_mib(wave.rss_after)} ({len(wave.visits)} sessions open)",
+                f"  CPU time: server {wave.cpu_s:.1f} s, browser side {wave.browser_cpu_s:.1f} s; "
+                f"server still busy {wave.busy_after_s:.0f} s after the sessions closed",
+            ]
+    lines.append(f"server RSS after every session closed: {_mib(report.rss_closed)}")
     return "\n".join(lines)
 
 
@@ -294,6 +338,12 @@ def main() -> int:
     )
     parser.add_argument("--database", help="URL of an existing database (default: generate a national one)")
     parser.add_argument(
+        "--url", help="an app already running elsewhere, e.g. http://10.0.0.5:8501 (starts nothing)"
+    )
+    parser.add_argument(
+        "--pause", type=float, default=10, help="with --url: seconds between the waves (default 10)"
+    )
+    parser.add_argument(
         "--scale-factor", type=float, help="shrink the generated national dataset (e.g. 0.05)"
     )
     parser.add_argument("--sessions", type=int, default=10, help="browser sessions at once (default 10)")
@@ -302,8 +352,16 @@ def main() -> int:
     args = parser.parse_args()
     if args.database and args.scale_factor is not None:
         parser.error("--scale-factor only applies to a generated dataset, not to --database")
+    if args.url and (args.database or args.scale_factor is not None or args.port):
+        parser.error("--url drives a running app: --database, --scale-factor and --port do not apply")
     if not Path(chromium_executable()).is_file():
         raise SystemExit(f"error: no Chromium at {chromium_executable()}: apt-get install -y chromium")
+    if args.url:
+        print(
+            f"{args.url}: {args.sessions} sessions at once, {WAVES} waves, {args.pause:g} s apart", flush=True
+        )
+        report = run_load(args.url, None, args.sessions, timeout_s=args.timeout, pause_s=args.pause)
+        return _finish(report, alive=True, log=None)
 
     with tempfile.TemporaryDirectory(prefix="rehab-load-") as tmp:
         directory = Path(tmp)
@@ -323,14 +381,20 @@ def main() -> int:
                 alive = server.process.poll() is None
         except ServerError as error:
             raise SystemExit(f"error: {error}") from None
-        print(format_report(report))
-        if not alive:
-            print("error: the server died during the run", file=sys.stderr)
-        for failure in report.failures:
-            print(f"error: {failure}", file=sys.stderr)
-        if report.failures or not alive:
-            print(f"server log tail:\n{log_path.read_text(errors='replace')[-4000:]}", file=sys.stderr)
-            return 1
+        return _finish(report, alive, log_path)
+
+
+def _finish(report: LoadReport, alive: bool, log: Path | None) -> int:
+    """Print the report and any failure (with the server log's tail when the server is ours): 0 or 1."""
+    print(format_report(report))
+    if not alive:
+        print("error: the server died during the run", file=sys.stderr)
+    for failure in report.failures:
+        print(f"error: {failure}", file=sys.stderr)
+    if report.failures or not alive:
+        if log is not None:
+            print(f"server log tail:\n{log.read_text(errors='replace')[-4000:]}", file=sys.stderr)
+        return 1
     return 0
 
 

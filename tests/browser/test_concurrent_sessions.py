@@ -22,3 +22,16 @@ def test_simultaneous_sessions_all_reach_a_kpi(demo_app):
     assert all(visit.first_kpi_s is not None for visit in wave.visits)
     assert is_healthy(demo_app.url) and tree_rss_bytes(demo_app.pid) > 0, "the server should still run"
     assert wave.rss_peak >= wave.rss_after > 0
+
+
+def test_a_server_started_elsewhere_is_driven_by_url_alone(demo_app):
+    """``--url`` mode: sessions reach a KPI; the server's RSS and CPU are reported as not measured."""
+    from scripts.load_browsers import format_report, run_load
+
+    report = run_load(demo_app.url, None, sessions=1, waves=1, timeout_s=TIMEOUT_S, pause_s=0)
+
+    assert not report.failures, report.failures
+    (wave,) = report.waves
+    assert wave.visits[0].first_kpi_s is not None
+    assert (report.rss_idle, wave.rss_peak, report.rss_closed) == (None, None, None)
+    assert "n/a" in format_report(report) and "server: not measured" in format_report(report)

@@ -49,6 +49,7 @@ from sqlalchemy import inspect as inspect_state
 from sqlalchemy.orm import Session as OrmSession
 
 from rehabdata.assist import SUBSTANCES
+from rehabdata.frames import query_frame
 from rehabdata.models import (
     AggEnrollmentDay,
     AggEnrollmentMonth,
@@ -436,8 +437,7 @@ def snapshot(session: OrmSession) -> dict[str, pd.DataFrame]:
     for model in (table for pair in ROLLUPS for table in pair):
         table = model.__table__  # type: ignore[attr-defined]
         keys = [column for column in table.primary_key.columns]
-        result = session.connection().execute(select(table).order_by(*keys))
-        frames[table.name] = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        frames[table.name] = query_frame(session.connection(), select(table).order_by(*keys))
     return frames
 
 

@@ -49,7 +49,8 @@ from sqlalchemy import (
 from sqlmodel import Session
 
 from rehabdata import clock
-from rehabdata.kpis import Filters, _frame, facility_condition, programme_condition
+from rehabdata.frames import query_frame
+from rehabdata.kpis import Filters, facility_condition, programme_condition
 from rehabdata.models import (
     AggSessionMonth,
     Agreement,
@@ -127,7 +128,7 @@ def _due_facilities(session: Session, filters: Filters) -> pd.DataFrame:
         .where(Facility.active, facility_condition(filters, Facility.id))
         .order_by(Facility.id)
     )
-    return _frame(session, statement)
+    return query_frame(session, statement)
 
 
 def _months_table(months: list[date]) -> Any:
@@ -204,10 +205,10 @@ def _aggregates(session: Session, filters: Filters, months: list[date]) -> dict[
     )
     keys = ["facility_id", "month"]
     return {
-        "population": _frame(session, population.group_by(*keys)),
-        "screenings": _frame(session, screenings.group_by(*keys)),
-        "sessions": _frame(session, sessions),
-        "active": _frame(session, active.group_by(*keys, "programme")),
+        "population": query_frame(session, population.group_by(*keys)),
+        "screenings": query_frame(session, screenings.group_by(*keys)),
+        "sessions": query_frame(session, sessions),
+        "active": query_frame(session, active.group_by(*keys, "programme")),
     }
 
 

@@ -33,6 +33,7 @@ from sqlmodel import Session
 
 from rehabdata.assist import RISK_LEVELS, SUBSTANCES
 from rehabdata.auth import Principal, ScopeError
+from rehabdata.frames import query_frame
 from rehabdata.models import (
     AggEnrollmentDay,
     AggEnrollmentMonth,
@@ -291,14 +292,9 @@ def _with_region(statement: Select[Any], dims: tuple[Dimension, ...], facility_c
     return statement.join(Facility, Facility.id == facility_column) if "region" in dims else statement
 
 
-def _frame(session: Session, statement: Select[Any]) -> pd.DataFrame:
-    result = session.execute(statement)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 def _aggregate(session: Session, statement: Select[Any], keys: Sequence[str]) -> pd.DataFrame:
     """Run an aggregate grouped and ordered by ``keys`` (one total row when there are none)."""
-    return _frame(session, statement.group_by(*keys).order_by(*keys) if keys else statement)
+    return query_frame(session, statement.group_by(*keys).order_by(*keys) if keys else statement)
 
 
 def _as_counts(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -382,7 +378,7 @@ def screening_coverage(session: Session, filters: Filters, by: Sequence[Dimensio
     if group_keys:
         numerator = numerator.group_by(*group_keys)
         denominator = denominator.group_by(*group_keys)
-    return _combine(_frame(session, numerator), _frame(session, denominator), dims)
+    return _combine(query_frame(session, numerator), query_frame(session, denominator), dims)
 
 
 def _total(column: Any) -> Any:
@@ -500,7 +496,7 @@ def active_enrollments(session: Session, filters: Filters, by: Sequence[Dimensio
     )
     statement = _with_region(statement, dims, Enrollment.facility_id)
     keys = [*_merge_on(dims), "programme"]
-    return _frame(session, statement.group_by(*keys).order_by(*keys))
+    return query_frame(session, statement.group_by(*keys).order_by(*keys))
 
 
 def substances_reported(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
@@ -561,7 +557,7 @@ def referral_funnel(session: Session, filters: Filters, by: Sequence[Dimension] 
     keys = _merge_on(dims)
     if keys:  # like the screenings themselves: no group without a moderate/high screening
         statement = statement.group_by(*keys).having(moderate_high > 0).order_by(*keys)
-    frame = _as_counts(_frame(session, statement), ("moderate_high", "assessed", "enrolled_30d"))
+    frame = _as_counts(query_frame(session, statement), ("moderate_high", "assessed", "enrolled_30d"))
     frame = with_rate(frame.assign(numerator=frame["enrolled_30d"], denominator=frame["moderate_high"]))
     frame["assessed_rate"] = share(frame["assessed"], frame["moderate_high"])
     return frame
@@ -661,7 +657,7 @@ def programme_outcomes(session: Session, filters: Filters, by: Sequence[Dimensio
     )
     frame["dropout_numerator"] = frame["dropped_out"]
     frame["dropout_rate"] = share(frame["dropped_out"], frame["denominator"])
-    medians = median_from_histogram(_frame(session, histogram), keys, "days", "enrolments")
+    medians = median_from_histogram(query_frame(session, histogram), keys, "days", "enrolments")
     medians = medians.rename(columns={"median": "median_days"})
     if keys:
         return frame.merge(medians, on=keys, how="left")
@@ -933,7 +929,7 @@ def agreement_list(session: Session, filters: Filters) -> pd.DataFrame:
         .where(_agreement_in_scope(filters))
         .order_by(Agreement.signed_on, Agreement.code, Facility.name)
     )
-    rows = _frame(session, statement)
+    rows = query_frame(session, statement)
     parties = (
         rows.groupby("agreement_id", sort=False)
         .agg(facility_ids=("facility_id", tuple), facilities=("facility", ", ".join))
@@ -1104,7 +1100,7 @@ def agreement_delivery(session: Session, filters: Filters, by: Sequence[Dimensio
     """
     if tuple(by):
         raise ValueError("agreement_delivery is one row per scope item; it takes no grouping")
-    items = _frame(
+    items = query_frame(
         session,
         select(
             Agreement.id.label("agreement_id"),
@@ -1126,7 +1122,7 @@ def agreement_delivery(session: Session, filters: Filters, by: Sequence[Dimensio
     agreement_ids = [int(i) for i in items["agreement_id"].unique()]
     delivered = pd.concat(
         [
-            _frame(
+            query_frame(
                 session, _for_agreements(_delivery_statement(ScopeMetric(metric), filters), agreement_ids)
             ).assign(metric=metric)
             for metric in sorted(items["metric"].unique())
@@ -1172,7 +1168,7 @@ def facility_labels(session: Session) -> pd.DataFrame:
         .join(Region, Region.id == Facility.region_id)
         .order_by(Region.name, Facility.name)
     )
-    return _frame(session, statement)
+    return query_frame(session, statement)
 
 
 def agreement_start(session: Session, filters: Filters) -> date | None:

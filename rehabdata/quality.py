@@ -29,11 +29,11 @@ from sqlmodel import Session
 
 from rehabdata import clock
 from rehabdata.auth import Principal, ScopeError
+from rehabdata.frames import query_frame
 from rehabdata.i18n import Lang, format_day, format_number, format_period, t
 from rehabdata.kpis import (
     Filters,
     _active_on,
-    _frame,
     facility_condition,
     median_from_histogram,
     programme_condition,
@@ -138,7 +138,7 @@ def _found(
     session: Session, statement: Any, params: Callable[[dict[str, Any]], dict[str, Any]]
 ) -> Iterator[Finding]:
     """Each result row as a finding: the reference columns, plus the values ``params`` picks."""
-    for row in _frame(session, statement).to_dict("records"):
+    for row in query_frame(session, statement).to_dict("records"):
         yield {
             "facility_id": None if pd.isna(row["facility_id"]) else int(row["facility_id"]),
             "record_id": int(row["record_id"]),
@@ -477,7 +477,7 @@ def outreach_outlier(session: Session, filters: Filters, today: date) -> Iterabl
     """
     event = OutreachEvent
     region_key = case((event.facility_id.is_(None), event.region_id)).label("region_key")
-    histogram = _frame(
+    histogram = query_frame(
         session,
         select(
             event.facility_id.label("facility_id"),

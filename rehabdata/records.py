@@ -6,10 +6,11 @@ Leadership (pimpinan) sees aggregates only: every function here refuses them.
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from rehabdata.auth import Principal, ScopeError
+from rehabdata.frames import query_frame
 from rehabdata.models import (
     Enrollment,
     Facility,
@@ -30,11 +31,6 @@ def _allowed(principal: Principal, facility_column: Any) -> Any:
     if not principal.sees_participants:
         raise ScopeError("leadership sees aggregates only, not participant-level records")
     return True if principal.all_facilities else facility_column.in_(principal.facility_ids)
-
-
-def _frame(session: Session, statement: Select[Any]) -> pd.DataFrame:
-    result = session.execute(statement)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
 def find_participants(
@@ -58,7 +54,7 @@ def find_participants(
         .order_by(Participant.id.desc())
         .limit(limit)
     )
-    return _frame(session, statement)
+    return query_frame(session, statement)
 
 
 def recent_screenings(session: Session, principal: Principal, limit: int = RECENT) -> pd.DataFrame:
@@ -78,7 +74,7 @@ def recent_screenings(session: Session, principal: Principal, limit: int = RECEN
         .order_by(Screening.id.desc())
         .limit(limit)
     )
-    return _frame(session, statement)
+    return query_frame(session, statement)
 
 
 def recent_populations(session: Session, principal: Principal, limit: int = RECENT) -> pd.DataFrame:
@@ -97,7 +93,7 @@ def recent_populations(session: Session, principal: Principal, limit: int = RECE
         .order_by(FacilityPopulation.month.desc(), Facility.name)
         .limit(limit)
     )
-    return _frame(session, statement)
+    return query_frame(session, statement)
 
 
 def recent_enrollments(
@@ -122,7 +118,7 @@ def recent_enrollments(
     )
     if active_only:
         statement = statement.where(Enrollment.status == "active")
-    return _frame(session, statement)
+    return query_frame(session, statement)
 
 
 def recent_sessions(session: Session, principal: Principal, limit: int = RECENT) -> pd.DataFrame:
@@ -141,7 +137,7 @@ def recent_sessions(session: Session, principal: Principal, limit: int = RECENT)
         .order_by(ProgrammeSession.held_on.desc(), ProgrammeSession.id.desc())
         .limit(limit)
     )
-    return _frame(session, statement)
+    return query_frame(session, statement)
 
 
 def recent_outreach(session: Session, principal: Principal, limit: int = RECENT) -> pd.DataFrame:
@@ -161,7 +157,7 @@ def recent_outreach(session: Session, principal: Principal, limit: int = RECENT)
         .order_by(OutreachEvent.held_on.desc(), OutreachEvent.id.desc())
         .limit(limit)
     )
-    return _frame(session, statement)
+    return query_frame(session, statement)
 
 
 def recent_monev(session: Session, principal: Principal, limit: int = RECENT) -> pd.DataFrame:
@@ -179,7 +175,7 @@ def recent_monev(session: Session, principal: Principal, limit: int = RECENT) ->
         .order_by(MonevVisit.visited_on.desc(), MonevVisit.id.desc())
         .limit(limit)
     )
-    return _frame(session, statement)
+    return query_frame(session, statement)
 
 
 def recent_peer_trainings(session: Session, principal: Principal, limit: int = RECENT) -> pd.DataFrame:
@@ -201,4 +197,4 @@ def recent_peer_trainings(session: Session, principal: Principal, limit: int = R
         .order_by(PeerCounsellorTraining.started_on.desc())
         .limit(limit)
     )
-    return _frame(session, statement)
+    return query_frame(session, statement)

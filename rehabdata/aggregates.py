@@ -1,10 +1,12 @@
 """Aggregate tables kept exact in every write transaction, in the spirit of DHIS2's analytics tables.
 
-``agg_session_day`` (facility × day × programme), ``agg_screening_day`` (facility × day) and
-``agg_enrollment_day`` (facility × start day × programme × status) hold what the heavy KPIs sum:
-sessions, attendance, expected attendance, risk levels, substances, referral outcomes and
-enrolments; each has a monthly twin summed from it. All are *derived*: ``DEFINITIONS``
-(``session_rows``, ``screening_rows``, ``enrollment_rows``) define them from the base tables,
+``agg_session_day`` (facility × day × programme), ``agg_screening_day`` (facility × day),
+``agg_enrollment_day`` (facility × start day × programme × status) and ``agg_coverage_day``
+(facility × day × the participant's previous screening there) hold what the heavy KPIs sum:
+sessions, attendance, expected attendance, risk levels, substances, referral outcomes, enrolments
+and distinct participants screened; each has a monthly twin summed from it. All are *derived*:
+``DEFINITIONS`` (``session_rows``, ``screening_rows``, ``enrollment_rows``, ``coverage_rows``)
+define them from the base tables,
 ``rebuild`` recomputes them from scratch, and every write recomputes the cells it can have changed,
 in its own transaction:
 
@@ -51,6 +53,9 @@ from sqlalchemy.orm import Session as OrmSession
 from rehabdata.assist import SUBSTANCES
 from rehabdata.frames import query_frame
 from rehabdata.models import (
+    NO_PREVIOUS_SCREENING,
+    AggCoverageDay,
+    AggCoverageMonth,
     AggEnrollmentDay,
     AggEnrollmentMonth,
     AggScreeningDay,
@@ -179,10 +184,41 @@ def enrollment_rows(where: ColumnElement[bool]) -> Select[Any]:
     )
 
 
+def coverage_rows(where: ColumnElement[bool]) -> Select[Any]:
+    """``agg_coverage_day`` rows for the screenings matching ``where`` (a condition on ``screening``).
+
+    ``previous``: the participant's latest earlier screening at the same facility (an index probe on
+    ``(participant_id, screened_on)``), or ``NO_PREVIOUS_SCREENING``.
+    """
+    earlier = Screening.__table__.alias("earlier")  # type: ignore[attr-defined]
+    previous = (
+        select(func.max(earlier.c.screened_on))
+        .where(
+            earlier.c.participant_id == Screening.participant_id,
+            earlier.c.facility_id == Screening.facility_id,
+            earlier.c.screened_on < Screening.screened_on,
+        )
+        .scalar_subquery()
+    )
+    rows = (
+        select(
+            Screening.facility_id.label("facility_id"),
+            Screening.screened_on.label("day"),
+            func.coalesce(previous, NO_PREVIOUS_SCREENING).label("previous"),
+        )
+        .where(where)
+        .subquery()
+    )
+    return select(rows.c.facility_id, rows.c.day, rows.c.previous, func.count().label("screenings")).group_by(
+        rows.c.facility_id, rows.c.day, rows.c.previous
+    )
+
+
 DEFINITIONS: dict[type, Callable[[ColumnElement[bool]], Select[Any]]] = {
     AggSessionDay: session_rows,
     AggScreeningDay: screening_rows,
     AggEnrollmentDay: enrollment_rows,
+    AggCoverageDay: coverage_rows,
 }
 """Each daily table and the statement defining its rows from the base tables."""
 
@@ -193,7 +229,8 @@ DEFINITIONS: dict[type, Callable[[ColumnElement[bool]], Select[Any]]] = {
 @dataclass
 class Spans:
     """Date spans to refresh: per (facility, programme) for sessions, per facility for screenings and
-    for enrolment starts.
+    for enrolment starts; single days per facility for coverage (a screening's own day and the day
+    of the participant's next screening there, whose ``previous`` it is, may be years apart).
 
     A span's end of ``None`` means open-ended (an enrolment without an end date).
     """
@@ -201,6 +238,7 @@ class Spans:
     sessions: dict[tuple[int, str], tuple[date, date | None]] = field(default_factory=dict)
     screenings: dict[int, tuple[date, date]] = field(default_factory=dict)
     enrollments: dict[int, tuple[date, date]] = field(default_factory=dict)
+    coverage: dict[int, set[date]] = field(default_factory=dict)
 
     def add_sessions(self, facility_id: int, programme: str, start: date, end: date | None) -> None:
         key = (facility_id, str(programme))
@@ -216,11 +254,16 @@ class Spans:
     def add_enrollments(self, facility_id: int, start: date, end: date) -> None:
         _widen(self.enrollments, facility_id, start, end)
 
+    def add_coverage(self, facility_id: int, day: date) -> None:
+        self.coverage.setdefault(facility_id, set()).add(day)
+
     def facilities(self) -> list[int]:
-        return sorted({f for f, _ in self.sessions} | set(self.screenings) | set(self.enrollments))
+        return sorted(
+            {f for f, _ in self.sessions} | set(self.screenings) | set(self.enrollments) | set(self.coverage)
+        )
 
     def __bool__(self) -> bool:
-        return bool(self.sessions or self.screenings or self.enrollments)
+        return bool(self.sessions or self.screenings or self.enrollments or self.coverage)
 
 
 def _widen(spans: dict[int, tuple[date, date]], facility_id: int, start: date, end: date) -> None:
@@ -243,17 +286,21 @@ def _screenings_followed(connection: Connection, spans: Spans, participant_id: i
         spans.add_screenings(facility_id, screened_on, screened_on)
 
 
-SESSION_LOOKUP_CHUNK = 1000  # session ids per lookup (well under SQLite's bound-parameter limit)
+LOOKUP_CHUNK = 1000  # ids per lookup (well under SQLite's bound-parameter limit)
+
+
+def _chunks(ids: set[int]) -> Iterable[list[int]]:
+    ordered = sorted(ids)
+    return (ordered[first : first + LOOKUP_CHUNK] for first in range(0, len(ordered), LOOKUP_CHUNK))
 
 
 def _session_cells(connection: Connection, spans: Spans, session_ids: set[int]) -> None:
     """The cells of the sessions attendance rows belong to (one lookup per thousand sessions; a
     deleted session has no cell left to refresh from its attendance)."""
-    ordered = sorted(session_ids)
-    for first in range(0, len(ordered), SESSION_LOOKUP_CHUNK):
+    for chunk in _chunks(session_ids):
         rows = connection.execute(
             select(ProgrammeSession.facility_id, ProgrammeSession.programme, ProgrammeSession.held_on).where(
-                ProgrammeSession.id.in_(ordered[first : first + SESSION_LOOKUP_CHUNK])
+                ProgrammeSession.id.in_(chunk)
             )
         )
         for facility_id, programme, held_on in rows:
@@ -267,8 +314,31 @@ def _add_rows(
     if model is Attendance:
         _session_cells(connection, spans, {values["session_id"] for values in versions})
         return
+    versions = list(versions)
+    if model is Screening:
+        _coverage_cells(connection, spans, versions)
     for values in versions:
         _add_row(connection, spans, model, values)
+
+
+def _coverage_cells(connection: Connection, spans: Spans, versions: list[Mapping[str, Any]]) -> None:
+    """The coverage cells of screenings (old or new versions) and of the participant's next screening
+    at the same facility, whose ``previous`` they are (one lookup per thousand participants)."""
+    days: dict[tuple[int, int], list[date]] = {}
+    for chunk in _chunks({values["participant_id"] for values in versions}):
+        rows = connection.execute(
+            select(Screening.participant_id, Screening.facility_id, Screening.screened_on).where(
+                Screening.participant_id.in_(chunk)
+            )
+        )
+        for participant_id, facility_id, screened_on in rows:
+            days.setdefault((participant_id, facility_id), []).append(screened_on)
+    for values in versions:
+        facility_id, day = values["facility_id"], values["screened_on"]
+        spans.add_coverage(facility_id, day)
+        later = [d for d in days.get((values["participant_id"], facility_id), ()) if d > day]
+        if later:
+            spans.add_coverage(facility_id, min(later))
 
 
 def _add_row(connection: Connection, spans: Spans, model: type, values: Mapping[str, Any]) -> None:
@@ -297,7 +367,7 @@ def _status_change(model: type, versions: list[dict[str, Any]]) -> bool:
 
 
 TRACKED: dict[type, tuple[str, ...]] = {
-    Screening: ("facility_id", "screened_on"),
+    Screening: ("participant_id", "facility_id", "screened_on"),
     ProgrammeSession: ("facility_id", "programme", "held_on"),
     Attendance: ("session_id",),
     Enrollment: ("participant_id", "facility_id", "programme", "started_on", "ended_on", "status"),
@@ -339,6 +409,7 @@ ROLLUPS = (
     (AggSessionDay, AggSessionMonth),
     (AggScreeningDay, AggScreeningMonth),
     (AggEnrollmentDay, AggEnrollmentMonth),
+    (AggCoverageDay, AggCoverageMonth),
 )
 """Daily tables and the monthly tables summed from them."""
 MONTHLY = dict(ROLLUPS)
@@ -373,6 +444,19 @@ def refresh(connection: Connection, spans: Spans) -> None:
     for facility_id, (start, end) in sorted(spans.enrollments.items()):
         base = and_(Enrollment.facility_id == facility_id, Enrollment.started_on.between(start, end))
         _refresh_days(connection, AggEnrollmentDay, facility_id, start, end, base)
+    for facility_id, days in sorted(spans.coverage.items()):
+        for start, end in _month_runs(days):
+            base = and_(Screening.facility_id == facility_id, Screening.screened_on.between(start, end))
+            _refresh_days(connection, AggCoverageDay, facility_id, start, end, base)
+
+
+def _month_runs(days: set[date]) -> list[tuple[date, date]]:
+    """The first and last of ``days`` in each month they fall in: one refresh per facility-month."""
+    runs: dict[date, tuple[date, date]] = {}
+    for day in sorted(days):
+        first = runs.get(month_start(day), (day, day))[0]
+        runs[month_start(day)] = (first, day)
+    return list(runs.values())
 
 
 def _refresh_days(

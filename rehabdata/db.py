@@ -99,6 +99,10 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     """Create the schema or upgrade an existing database to ``revision``, keeping its rows."""
     config = alembic_config(engine)
     with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            # Python's sqlite3 runs DDL outside any transaction unless one is open: without this, an
+            # upgrade that fails or is killed half-way would keep its CREATE/DROP statements.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -35,6 +35,8 @@ from rehabdata.assist import RISK_LEVELS, SUBSTANCES
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.frames import query_frame
 from rehabdata.models import (
+    AggCoverageDay,
+    AggCoverageMonth,
     AggEnrollmentDay,
     AggEnrollmentMonth,
     AggScreeningDay,
@@ -338,20 +340,30 @@ def _combine(numerators: pd.DataFrame, denominators: pd.DataFrame, by: tuple[Dim
 
 
 def screening_coverage(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
-    """Screening coverage = distinct participants screened in the period / WBP population.
+    """Screening coverage = participants screened at a facility in the period / its WBP population.
 
-    Numerator: distinct participants with at least one screening dated in the period.
+    Numerator: per facility, the distinct participants with at least one screening there dated in
+    the period; summed over facilities when grouped by region or in total (a participant moved to
+    another facility and screened at both counts at both, as they count in both populations).
     Denominator: per facility, the mean of its monthly ``wbp_total`` over the period's months that
     have a figure; summed over facilities when grouped by region or in total.
     Excluded: facility-months without a population figure (see reporting completeness).
+
+    Read from ``agg_coverage_*``: a participant's first screening at a facility within a range is
+    the one whose previous screening there is before the range, so the distinct count is a sum.
     """
     dims = _check_dimensions(by)
-    in_period = Screening.screened_on.between(filters.start, filters.end)
-    numerator = select(
-        *_dimension_columns(dims, Screening.facility_id, Screening.screened_on, filters.granularity),
-        func.count(distinct(Screening.participant_id)).label("numerator"),
-    ).where(in_period, facility_condition(filters, Screening.facility_id, Screening.screened_on))
-    numerator = _with_region(numerator, dims, Screening.facility_id)
+    cells = _cells(AggCoverageDay, AggCoverageMonth, filters)
+    first_in_range = cells.c.previous < filters.start
+    if "period" in dims:  # each period is its own range: a previous screening in an earlier period
+        first_in_range = or_(
+            first_in_range,
+            period_label(cells.c.previous, filters.granularity)
+            != period_label(cells.c.day, filters.granularity),
+        )
+    numerator = _over_cells(filters, dims, cells, _total(cells.c.screenings).label("numerator")).where(
+        first_in_range
+    )
     month_start = date(filters.start.year, filters.start.month, 1)
     by_period = "period" in dims
     period = period_label(FacilityPopulation.month, filters.granularity).label("period")

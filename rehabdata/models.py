@@ -302,10 +302,12 @@ class Screening(AssistScores, table=True):
         Index("ix_screening_facility_date", "facility_id", "screened_on"),
         # covering index for distinct participants screened in a period across many facilities
         Index("ix_screening_date_participant", "screened_on", "facility_id", "participant_id"),
+        # a participant's previous screening at a facility (coverage aggregates): one probe
+        Index("ix_screening_participant_facility_date", "participant_id", "facility_id", "screened_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    participant_id: int = Field(foreign_key="participant.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id")
     facility_id: int = Field(foreign_key="facility.id")
     screened_on: date
     screener: str = Field(default="", max_length=120)
@@ -660,6 +662,40 @@ class AggEnrollmentMonth(EnrollmentCell, table=True):
     """``agg_enrollment_day`` summed per month (``day`` = the month's first day)."""
 
     __tablename__ = "agg_enrollment_month"
+
+
+NO_PREVIOUS_SCREENING = date(1900, 1, 1)
+"""``CoverageCell.previous`` of a participant's first screening at a facility (a key cannot be NULL)."""
+
+
+class CoverageCell(SQLModel):
+    """A row of ``agg_coverage_day``/``agg_coverage_month``: screenings per facility × day (or month's
+    first day) × the date of the participant's previous screening at that facility.
+
+    Counting distinct participants from it is a sum: the participants screened at a facility in
+    ``start``–``end`` are the screenings there whose ``previous`` is before ``start`` (each
+    participant's first screening in the range), per period those whose ``previous`` also lies in
+    an earlier period. Almost every screening is a participant's first at a facility, so a month
+    row covers a facility's whole month.
+    """
+
+    screenings: int = 0
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    previous: date = Field(primary_key=True)
+
+
+class AggCoverageDay(CoverageCell, table=True):
+    """Screenings per facility × day × previous screening date of the participant there."""
+
+    __tablename__ = "agg_coverage_day"
+    __table_args__ = (Index("ix_agg_coverage_day_day", "day", "facility_id"),)
+
+
+class AggCoverageMonth(CoverageCell, table=True):
+    """``agg_coverage_day`` summed per month (``day`` = the month's first day)."""
+
+    __tablename__ = "agg_coverage_month"
 
 
 # --- validated input models (what forms and imports send; table models do not validate) -------

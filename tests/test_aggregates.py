@@ -295,7 +295,9 @@ def test_snapshot_lists_every_aggregate_table_in_key_order(known_data):
     with Session(known_data.engine) as s:
         frames = aggregates.snapshot(s)
     assert set(frames) == {
-        f"agg_{kind}_{grain}" for kind in ("session", "screening", "enrollment") for grain in ("day", "month")
+        f"agg_{kind}_{grain}"
+        for kind in ("session", "screening", "enrollment", "coverage")
+        for grain in ("day", "month")
     }
     screening = frames["agg_screening_day"]
     assert list(screening[["facility_id", "day"]].itertuples(index=False)) == sorted(

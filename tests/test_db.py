@@ -4,7 +4,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlmodel import SQLModel
 
 from rehabdata import db
@@ -58,6 +58,29 @@ def test_each_migration_step_keeps_rows(tmp_path):
     with db.session_scope(engine) as s:
         assert s.execute(select(Region.code)).scalars().all() == ["kept"]
         assert s.execute(select(func.count()).select_from(Region)).scalar() == 1
+
+
+def test_a_failed_upgrade_leaves_the_schema_at_the_revision_before(tmp_path, monkeypatch):
+    """An upgrade step that fails half-way (after its CREATE TABLE) keeps none of its DDL: SQLite too."""
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'failed.db'}")
+    db.upgrade_schema(engine, "0008")
+    with db.session_scope(engine) as s:
+        f.make_participant(s, f.make_facility(s, f.make_region(s, code="kept")))
+
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("the upgrade stops here")
+
+    monkeypatch.setattr("rehabdata.aggregates.rebuild_months", fail)  # 0009 calls it after its DDL
+    with pytest.raises(RuntimeError, match="stops here"):
+        db.upgrade_schema(engine)
+    assert db.current_revision(engine) == "0008"
+    schema = inspect(engine)
+    assert not schema.has_table("agg_coverage_day")
+    assert "ix_screening_participant_id" in {index["name"] for index in schema.get_indexes("screening")}
+    monkeypatch.undo()
+    db.upgrade_schema(engine)  # and it can be run again
+    with db.session_scope(engine) as s:
+        assert s.execute(select(Region.code)).scalars().all() == ["kept"]
 
 
 def test_upgrade_is_idempotent(any_engine):

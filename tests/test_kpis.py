@@ -6,13 +6,16 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 from sqlmodel import Session
 
 from rehabdata import kpis
 from rehabdata.assist import SUBSTANCES
 from rehabdata.db import session_scope
 from rehabdata.kpis import Filters
+from rehabdata.models import Screening
 from tests import factories as f
+from tests.aggregate_checks import assert_aggregates_exact
 
 SEP_OCT = Filters(start=date(2025, 9, 1), end=date(2025, 10, 31))
 
@@ -57,6 +60,79 @@ def test_screening_coverage_by_region_and_quarter(known_data):
     assert by_key[(known_data.region_a, "2025-Q3")]["numerator"] == 3
     assert by_key[(known_data.region_a, "2025-Q4")]["denominator"] == 120
     assert by_key[(known_data.region_b, "2025-Q3")]["denominator"] == 50
+
+
+PERIOD_LABELS = {
+    "month": lambda day: f"{day:%Y-%m}",
+    "quarter": lambda day: f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+}
+
+
+def _screened_by_hand(screenings, start: date, end: date, granularity: str, by: tuple[str, ...]) -> dict:
+    """Distinct (facility, participant) pairs screened in each group of ``start``–``end``, counted per
+    group (key: facility and/or period as ``by`` says)."""
+    counts: dict = {}
+    for facility_id, participant_id, day in screenings:
+        if start <= day <= end:
+            key = (facility_id,) * ("facility" in by) + (PERIOD_LABELS[granularity](day),) * ("period" in by)
+            counts.setdefault(key, set()).add((facility_id, participant_id))
+    return {key: len(pairs) for key, pairs in counts.items()}
+
+
+def _coverage_numerators(session, selection: Filters, by: tuple[str, ...]) -> dict:
+    frame = kpis.screening_coverage(session, selection, by)
+    columns = [{"facility": "facility_id", "period": "period"}[dimension] for dimension in by]
+    return {
+        tuple(row[c] for c in columns): row["numerator"]
+        for row in frame.to_dict("records")
+        if row["numerator"]
+    }
+
+
+def test_screening_coverage_counts_each_participant_once_per_facility_and_range(any_engine):
+    """Re-screenings, a transfer, ranges starting mid-month, an edit and a delete: the numerator (a sum
+    over coverage cells) equals distinct participants per facility counted from the rows by hand."""
+    with session_scope(any_engine) as s:
+        region = f.make_region(s)
+        a, b = f.make_facility(s, region), f.make_facility(s, region)
+        moved, stays = f.make_participant(s, a), f.make_participant(s, a)
+        for day in (date(2025, 9, 3), date(2025, 9, 20), date(2025, 10, 5), date(2025, 12, 1)):
+            f.make_screening(s, moved, day, "low")
+        f.make_screening(s, stays, date(2025, 9, 10), "low")
+        f.make_screening(s, moved, date(2025, 10, 25), "high", facility_id=b.id)  # after a transfer to B
+
+    def check() -> None:
+        with Session(any_engine) as s:
+            screenings = s.execute(
+                select(Screening.facility_id, Screening.participant_id, Screening.screened_on)
+            ).all()
+            for start, end in [
+                (date(2025, 9, 1), date(2025, 12, 31)),
+                (date(2025, 9, 15), date(2025, 10, 31)),
+                (date(2025, 9, 21), date(2025, 12, 1)),
+                (date(2025, 10, 6), date(2025, 10, 30)),
+                (date(2025, 9, 20), date(2025, 10, 31)),  # starts on the day of a previous screening
+                (date(2025, 10, 5), date(2025, 12, 31)),
+            ]:
+                for granularity in PERIOD_LABELS:
+                    selection = Filters(start=start, end=end, granularity=granularity)
+                    for by in ((), ("facility",), ("period",), ("facility", "period")):
+                        expected = _screened_by_hand(screenings, start, end, granularity, by)
+                        found = _coverage_numerators(s, selection, by)
+                        assert found == {k: v for k, v in expected.items() if v}, (
+                            start,
+                            end,
+                            granularity,
+                            by,
+                        )
+
+    check()
+    with session_scope(any_engine) as s:  # the participant's second screening at A goes, the first moves
+        s.delete(s.execute(select(Screening).where(Screening.screened_on == date(2025, 9, 20))).scalar_one())
+        first = s.execute(select(Screening).where(Screening.screened_on == date(2025, 9, 3))).scalar_one()
+        first.screened_on = date(2025, 9, 25)
+    check()
+    assert_aggregates_exact(any_engine)
 
 
 def test_risk_distribution(known_data):

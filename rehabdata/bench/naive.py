@@ -150,9 +150,11 @@ def _screenings(data: NaiveData, filters: Filters) -> pd.DataFrame:
 
 
 def screening_coverage(data: NaiveData, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
-    """Distinct participants screened / sum over facilities of their mean monthly population."""
+    """Distinct participants screened per facility, summed / sum over facilities of their mean monthly
+    population."""
     keys = _keys(by)
-    numerator = _aggregate(_screenings(data, filters), keys, numerator=("participant_id", "nunique"))
+    screened = _screenings(data, filters).drop_duplicates(["facility_id", "participant_id", *keys])
+    numerator = _aggregate(screened, keys, numerator=("participant_id", "count"))
     population = data.facility_population
     population = population[
         _between(population["month"], month_start(filters.start), filters.end)

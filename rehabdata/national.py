@@ -728,10 +728,11 @@ def load_national(
             full_name="Admin Demo",
             password_hash=hash_password(DEMO_PASSWORD),
         )
-    if engine.dialect.name == "postgresql":  # planner statistics now, not when autovacuum gets to it
-        with engine.connect() as connection:
-            connection.execute(text("ANALYZE"))
-            connection.commit()
+    if engine.dialect.name == "postgresql":
+        # Now, not when autovacuum gets to it: planner statistics, and the visibility map that lets
+        # index-only scans skip the table (VACUUM cannot run inside a transaction).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM (ANALYZE)"))
     with session_scope(engine) as session:
         counts = {
             model.__tablename__: session.exec(select(func.count()).select_from(model)).one()  # type: ignore[arg-type]

@@ -11,13 +11,9 @@ sidebar links and writes one 1280×800 PNG per page (viewport, not full page; < 
 import argparse
 import io
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,38 +23,12 @@ from PIL import Image  # noqa: E402 - after the path set-up, like the project im
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from rehabdata.i18n import t  # noqa: E402
+from tests.browser.server import CHROMIUM_ARGS, ServerError, chromium_executable, streamlit_server  # noqa: E402
 from tests.browser.session import log_in  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 VIEWPORT = {"width": 1280, "height": 800}
 MAX_BYTES = 300_000
 TIMEOUT_MS = 60_000
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"streamlit exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    raise SystemExit(f"streamlit not healthy at {url} after {timeout_s} s")
 
 
 def _settle(page: Page) -> None:
@@ -125,7 +95,6 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "tour")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     args = parser.parse_args()
-    chromium = os.environ.get("REHAB_CHROMIUM", "/usr/bin/chromium")
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rehab-tour-") as directory:
         env = {
@@ -136,26 +105,19 @@ def main() -> None:
         }
         subprocess.run([sys.executable, "-m", "rehabdata", "demo"], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
-        url = f"http://127.0.0.1:{args.port or _free_port()}"
-        command = [
-            sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-            "--server.port", url.rsplit(":", 1)[1], "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false",
-        ]  # fmt: skip
-        with open(Path(directory) / "streamlit.log", "wb") as log:
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            try:
-                _wait_healthy(url, process)
+        try:
+            with streamlit_server(env, Path(directory) / "streamlit.log", port=args.port or None) as server:
                 with sync_playwright() as playwright:
-                    browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+                    browser = playwright.chromium.launch(
+                        executable_path=chromium_executable(), args=CHROMIUM_ARGS
+                    )
                     page = browser.new_page(viewport=VIEWPORT)
                     page.set_default_timeout(TIMEOUT_MS)
-                    log_in(page, url)
+                    log_in(page, server.url)
                     take_tour(page, args.out)
                     browser.close()
-            finally:
-                process.terminate()
-                process.wait(timeout=10)
+        except ServerError as error:
+            raise SystemExit(f"error: {error}") from None
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ from rehabdata.kpis import (
     scope_filters,
 )
 from rehabdata.models import (
+    AggCoverageMonth,
     Assessment,
     Attendance,
     Enrollment,
@@ -368,16 +369,21 @@ def enrollment_open_after_exit(session: Session, filters: Filters, today: date) 
 
 
 def _screened_against_population(filters: Filters, limit: Any) -> Any:
-    """Facility-months of the period (whole months) whose distinct participants screened exceed ``limit``."""
+    """Facility-months of the period (whole months) whose distinct participants screened exceed ``limit``.
+
+    Distinct participants of a facility-month: its ``agg_coverage_month`` screenings whose previous
+    screening there is before the month (as ``kpis.screening_coverage`` counts them).
+    """
     first, last = month_start(filters.start), add_months(filters.end, 1) - timedelta(days=1)
+    cells = AggCoverageMonth
     screened = (
-        select(
-            Screening.facility_id,
-            month_label(Screening.screened_on).label("month"),
-            func.count(distinct(Screening.participant_id)).label("screened"),
+        select(cells.facility_id, cells.day, func.sum(cells.screenings).label("screened"))
+        .where(
+            cells.day.between(first, last),
+            cells.previous < cells.day,
+            facility_condition(filters, cells.facility_id),
         )
-        .where(Screening.screened_on.between(first, last), facility_condition(filters, Screening.facility_id))
-        .group_by(Screening.facility_id, month_label(Screening.screened_on))
+        .group_by(cells.facility_id, cells.day)
         .subquery()
     )
     return (
@@ -385,7 +391,7 @@ def _screened_against_population(filters: Filters, limit: Any) -> Any:
             FacilityPopulation.facility_id.label("facility_id"),
             FacilityPopulation.id.label("record_id"),
             FacilityPopulation.month.label("day"),
-            screened.c.month,
+            month_label(FacilityPopulation.month).label("month"),
             screened.c.screened,
             FacilityPopulation.wbp_total.label("population"),
             FacilityPopulation.admissions.label("admissions"),
@@ -394,7 +400,7 @@ def _screened_against_population(filters: Filters, limit: Any) -> Any:
             screened,
             and_(
                 screened.c.facility_id == FacilityPopulation.facility_id,
-                screened.c.month == month_label(FacilityPopulation.month),
+                screened.c.day == FacilityPopulation.month,
             ),
         )
         .where(screened.c.screened > limit(FacilityPopulation))

@@ -187,8 +187,8 @@ def enrollment_rows(where: ColumnElement[bool]) -> Select[Any]:
 def coverage_rows(where: ColumnElement[bool]) -> Select[Any]:
     """``agg_coverage_day`` rows for the screenings matching ``where`` (a condition on ``screening``).
 
-    ``previous``: the participant's latest earlier screening at the same facility (an index probe on
-    ``(participant_id, screened_on)``), or ``NO_PREVIOUS_SCREENING``.
+    ``previous``: the participant's latest earlier screening at the same facility (one probe of
+    ``ix_screening_participant_facility_date``), or ``NO_PREVIOUS_SCREENING``.
     """
     earlier = Screening.__table__.alias("earlier")  # type: ignore[attr-defined]
     previous = (

@@ -294,9 +294,14 @@ def _with_region(statement: Select[Any], dims: tuple[Dimension, ...], facility_c
     return statement.join(Facility, Facility.id == facility_column) if "region" in dims else statement
 
 
+def _grouped(statement: Select[Any], keys: Sequence[str]) -> Select[Any]:
+    """An aggregate grouped and ordered by ``keys`` (as it is without keys: one total row)."""
+    return statement.group_by(*keys).order_by(*keys) if keys else statement
+
+
 def _aggregate(session: Session, statement: Select[Any], keys: Sequence[str]) -> pd.DataFrame:
     """Run an aggregate grouped and ordered by ``keys`` (one total row when there are none)."""
-    return query_frame(session, statement.group_by(*keys).order_by(*keys) if keys else statement)
+    return query_frame(session, _grouped(statement, keys))
 
 
 def _as_counts(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -446,7 +451,7 @@ def _sum_cells(
         statement = _with_region(statement, dims, cells.c.facility_id)
         if nonzero is not None:
             statement = statement.having(_total(sums[nonzero]) > 0)
-        return statement.group_by(*names).order_by(*names) if names else statement
+        return _grouped(statement, names)
     outer_dims = tuple(d for d in dims if d != "period")
     day_names = [*_merge_on(outer_dims), "day", *keys]
     per_day = select(
@@ -462,10 +467,10 @@ def _sum_cells(
         period_label(days.c.day, filters.granularity).label("period"),
         *(days.c[key] for key in keys),
         *(_total(days.c[name]).label(name) for name in sums),
-    ).group_by(*names)
+    )
     if nonzero is not None:
         statement = statement.having(_total(days.c[nonzero]) > 0)
-    return statement.order_by(*names)
+    return _grouped(statement, names)
 
 
 def risk_distribution(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
@@ -539,7 +544,7 @@ def active_enrollments(session: Session, filters: Filters, by: Sequence[Dimensio
     )
     statement = _with_region(statement, dims, Enrollment.facility_id)
     keys = [*_merge_on(dims), "programme"]
-    return query_frame(session, statement.group_by(*keys).order_by(*keys))
+    return _aggregate(session, statement, keys)
 
 
 def substances_reported(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:

@@ -76,16 +76,15 @@ for _, agreement in agreements.iterrows():
         )
         activity = activity_since_signing(agreement)
         panels.chart(
-            charts.stacked_share(
-                activity,
-                category="period",
-                stack="measure",
-                value="value",
-                title=tr("agreements.timeline"),
-                lang=lang(),
-                barmode="group",
-            ),
+            charts.stacked_share,
             activity,
+            category="period",
+            stack="measure",
+            value="value",
+            title=tr("agreements.timeline"),
+            lang=lang(),
+            barmode="group",
+            data=activity,
             key=f"timeline_{agreement['agreement_id']}",
             filename=f"kegiatan_{agreement['code']}",
         )

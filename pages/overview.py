@@ -5,12 +5,11 @@ from dataclasses import replace
 import streamlit as st
 
 from rehabdata import charts
-from rehabdata.completeness import overdue_count
 from rehabdata.i18n import format_day, format_number
 from rehabdata.periods import previous_period
 from rehabdata.ui import cards, filters, panels
 from rehabdata.ui.context import lang, tr
-from rehabdata.ui.data import kpi, reporting_completeness
+from rehabdata.ui.data import kpi, overdue_reports
 
 st.title(tr("page.overview"))
 selection = filters.show()
@@ -26,7 +25,7 @@ st.caption(
         end=format_day(selection.end, lang()),
     )
 )
-overdue = overdue_count(reporting_completeness(selection))
+overdue = overdue_reports(selection)
 if overdue:  # say so, or an undercount reads as a drop
     st.warning(
         tr("completeness.overview_warning", count=format_number(overdue, lang())), icon=":material/warning:"
@@ -74,8 +73,13 @@ for column, (name, label) in zip(
     trend = kpi(name, selection, ("region", "period"))
     with column:
         panels.chart(
-            charts.rate_trend(trend, series="region", series_id="region_id", title=tr(label), lang=lang()),
+            charts.rate_trend,
             trend,
+            series="region",
+            series_id="region_id",
+            title=tr(label),
+            lang=lang(),
+            data=trend,
             key=f"trend_{name}",
             filename=f"tren_{name}",
         )

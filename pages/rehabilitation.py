@@ -47,24 +47,27 @@ with left:
         status=[tr(f"status.{s}") for s in status["status"]],
     )
     panels.chart(
-        charts.stacked_share(
-            shown, category="programme", stack="status", value="count", title=tr("rehab.status"), lang=lang()
-        ),
-        status,
+        charts.stacked_share,
+        shown,
+        category="programme",
+        stack="status",
+        value="count",
+        title=tr("rehab.status"),
+        lang=lang(),
+        data=status,
         key="status",
         filename="pendaftaran_status",
     )
 with right:
     attendance = kpi("attendance_rate", selection, ("facility", "period"))
     panels.chart(
-        charts.rate_trend(
-            attendance,
-            series="facility",
-            series_id="facility_id",
-            title=tr("rehab.attendance_trend"),
-            lang=lang(),
-        ),
+        charts.rate_trend,
         attendance,
+        series="facility",
+        series_id="facility_id",
+        title=tr("rehab.attendance_trend"),
+        lang=lang(),
+        data=attendance,
         key="attendance",
         filename="kehadiran",
     )

@@ -29,14 +29,13 @@ with right:
 
 coverage = kpi("screening_coverage", selection, ("facility", "period"))
 panels.chart(
-    charts.rate_trend(
-        coverage,
-        series="facility",
-        series_id="facility_id",
-        title=tr("screening.coverage_trend"),
-        lang=lang(),
-    ),
+    charts.rate_trend,
     coverage,
+    series="facility",
+    series_id="facility_id",
+    title=tr("screening.coverage_trend"),
+    lang=lang(),
+    data=coverage,
     key="coverage_trend",
     filename="cakupan_skrining",
 )
@@ -45,8 +44,12 @@ left, right = st.columns(2)
 with left:
     risk = kpi("risk_distribution", selection, ("facility",))
     panels.chart(
-        charts.risk_bars(risk, category="facility", title=tr("screening.risk_by_facility"), lang=lang()),
+        charts.risk_bars,
         risk,
+        category="facility",
+        title=tr("screening.risk_by_facility"),
+        lang=lang(),
+        data=risk,
         key="risk",
         filename="tingkat_risiko",
     )
@@ -54,27 +57,25 @@ with right:
     substances = kpi("substances_reported", selection)
     substances = substances[substances["numerator"] > 0].sort_values("numerator", ascending=False)
     panels.chart(
-        charts.horizontal_bars(
-            [tr(f"substance.{s}") for s in substances["substance"]],
-            substances["numerator"],
-            title=tr("screening.substances"),
-            lang=lang(),
-            hover=[format_rate(r, lang()) for r in substances["rate"]],
-        ),
-        substances,
+        charts.horizontal_bars,
+        [tr(f"substance.{s}") for s in substances["substance"]],
+        substances["numerator"].tolist(),
+        title=tr("screening.substances"),
+        lang=lang(),
+        hover=[format_rate(r, lang()) for r in substances["rate"]],
+        data=substances,
         key="substances",
         filename="zat",
     )
 
 stages = ("moderate_high", "assessed", "enrolled_30d")
 panels.chart(
-    charts.funnel(
-        [tr(f"funnel.{stage}") for stage in stages],
-        [int(referral[stage].sum()) for stage in stages],
-        title=tr("screening.funnel"),
-        lang=lang(),
-    ),
-    referral,
+    charts.funnel,
+    [tr(f"funnel.{stage}") for stage in stages],
+    [int(referral[stage].sum()) for stage in stages],
+    title=tr("screening.funnel"),
+    lang=lang(),
+    data=referral,
     key="funnel",
     filename="rujukan",
 )

@@ -6,6 +6,7 @@ through dashes, markers and bar patterns), Indonesian/English labels and number 
 hover that shows numerator and denominator of every rate.
 """
 
+import itertools
 from collections.abc import Sequence
 
 import pandas as pd
@@ -49,57 +50,72 @@ def _layout(figure: go.Figure, title: str, lang: Lang, *, percent_axis: bool = F
     return figure
 
 
-def _rate_hover(frame: pd.DataFrame, lang: Lang) -> list[str]:
-    return [
-        f"{format_rate(rate, lang)}<br>{t('kpi.of', lang, numerator=format_number(n, lang), denominator=format_number(d, lang))}"
-        for rate, n, d in zip(frame["rate"], frame["numerator"], frame["denominator"], strict=True)
-    ]
+MAX_SERIES = len(PALETTE)
+"""Lines a trend draws: beyond this the smaller series share one "others" line (more lines are
+unreadable, and hundreds of them make a slow laptop's browser crawl)."""
+OTHERS_STYLE = {"color": "#8C8C8C", "dash": "dot", "symbol": "circle-open"}
 
 
-def rate_trend(
-    frame: pd.DataFrame, *, series: str, series_id: str, title: str, lang: Lang, rate: str = "rate"
-) -> go.Figure:
-    """One line per facility/region of a rate over periods; hover shows numerator/denominator."""
+def _rate_hover(rate: float, numerator: float, denominator: float, lang: Lang) -> str:
+    of = t(
+        "kpi.of", lang, numerator=format_number(numerator, lang), denominator=format_number(denominator, lang)
+    )
+    return f"{format_rate(rate, lang)}<br>{of}"
+
+
+def largest_series(frame: pd.DataFrame, *, series: str, series_id: str, lang: Lang) -> pd.DataFrame:
+    """A rate-per-period frame cut to ``MAX_SERIES`` lines: the series with the largest total
+    denominator, and one line of all the others (their numerators and denominators summed, so its
+    rate is theirs together; ``series_id`` NaN, named "Lainnya (n)")."""
+    sizes = frame.groupby([series_id, series], sort=False)["denominator"].sum().reset_index()
+    if len(sizes) <= MAX_SERIES:
+        return frame
+    sizes = sizes.sort_values(["denominator", series_id], ascending=[False, True], kind="stable")
+    kept = sizes[series_id].iloc[: MAX_SERIES - 1]
+    rest = frame[~frame[series_id].isin(kept)]
+    others = rest.groupby("period", as_index=False)[["numerator", "denominator"]].sum()
+    others["rate"] = (others["numerator"] / others["denominator"]).where(others["denominator"] > 0)
+    others[series] = t("chart.others", lang, count=len(sizes) - len(kept))
+    others[series_id] = float("nan")
+    columns = ["period", series, series_id, "rate", "numerator", "denominator"]
+    return pd.concat([frame.loc[frame[series_id].isin(kept), columns], others[columns]], ignore_index=True)
+
+
+def rate_trend(frame: pd.DataFrame, *, series: str, series_id: str, title: str, lang: Lang) -> go.Figure:
+    """One line per facility/region of ``rate`` over periods (at most ``MAX_SERIES``, see
+    ``largest_series``); the hover shows numerator and denominator."""
+    shown = largest_series(frame, series=series, series_id=series_id, lang=lang)
+    ordered = shown.assign(_others=shown[series_id].isna()).sort_values(["_others", series, "period"])
+    ids = [None if pd.isna(key) else key for key in ordered[series_id].tolist()]  # NaN != NaN
+    rows = zip(
+        ordered[series].tolist(),
+        ids,
+        *(ordered[c].tolist() for c in ("period", "rate", "numerator", "denominator")),
+        strict=True,
+    )
     figure = go.Figure()
-    for (name, key), rows in frame.sort_values("period").groupby([series, series_id], sort=True):
-        style = series_style(key)
-        rows = rows.rename(columns={rate: "rate"})
+    for (name, key), points in itertools.groupby(rows, key=lambda row: row[:2]):
+        periods, rates, hovers = [], [], []
+        for _, _, period, rate, numerator, denominator in points:
+            periods.append(format_period(period, lang))
+            rates.append(rate)
+            hovers.append(_rate_hover(rate, numerator, denominator, lang))
+        style = OTHERS_STYLE if key is None else series_style(key)
         figure.add_trace(
             go.Scatter(
-                x=[format_period(p, lang) for p in rows["period"]],
-                y=rows["rate"],
+                x=periods,
+                y=rates,
                 name=str(name),
                 mode="lines+markers",
                 line={"color": style["color"], "dash": style["dash"], "width": 3},
                 marker={"symbol": style["symbol"], "size": 9},
-                hovertext=_rate_hover(rows, lang),
+                hovertext=hovers,
                 hovertemplate="%{x}<br>%{hovertext}<extra>%{fullData.name}</extra>",
                 connectgaps=False,
             )
         )
     figure.update_xaxes(type="category", title=t("col.period", lang))
     return _layout(figure, title, lang, percent_axis=True)
-
-
-def count_trend(
-    frame: pd.DataFrame, *, value: str, series: str, series_id: str, title: str, lang: Lang
-) -> go.Figure:
-    """Bars of a count per period, one bar group per facility/region."""
-    figure = go.Figure()
-    for (name, key), rows in frame.sort_values("period").groupby([series, series_id], sort=True):
-        style = series_style(key)
-        figure.add_trace(
-            go.Bar(
-                x=[format_period(p, lang) for p in rows["period"]],
-                y=rows[value],
-                name=str(name),
-                marker={"color": style["color"], "pattern": {"shape": style["pattern"]}},
-                hovertemplate="%{x}: %{y:,}<extra>%{fullData.name}</extra>",
-            )
-        )
-    figure.update_xaxes(type="category", title=t("col.period", lang))
-    figure.update_layout(barmode="group")
-    return _layout(figure, title, lang)
 
 
 def risk_bars(frame: pd.DataFrame, *, category: str, title: str, lang: Lang) -> go.Figure:

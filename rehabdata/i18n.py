@@ -1199,6 +1199,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "col.facility": {"id": "UPT", "en": "Facility"},
     "col.region": {"id": "Wilayah", "en": "Region"},
     "col.period": {"id": "Periode", "en": "Period"},
+    "chart.others": {"id": "Lainnya ({count})", "en": "Others ({count})"},
     # domain codes
     "risk.low": {"id": "Rendah", "en": "Low"},
     "risk.moderate": {"id": "Sedang", "en": "Moderate"},

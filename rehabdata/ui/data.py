@@ -81,6 +81,7 @@ def clear_caches() -> None:
     _demo_flag.clear()
     _agreement_list.clear()
     _completeness_frame.clear()
+    _overdue_reports.clear()
     _quality_issues.clear()
 
 
@@ -146,17 +147,34 @@ def _completeness_frame(
         return completeness.completeness_grid(session, filters, today=today, deadline_day=deadline_day)
 
 
+def _completeness_key(filters: Filters) -> tuple[str, Filters, date, int, int]:
+    url = current_database_url()
+    scoped = kpis.scope_filters(require_principal(), filters)
+    return url, scoped, clock.today(), completeness.reporting_deadline_day(), _run_data_version(url)
+
+
 def reporting_completeness(filters: Filters) -> pd.DataFrame:
     """Completeness per facility × month for the user's scope, with facility names (as of today)."""
-    url = current_database_url()
-    frame = _completeness_frame(
-        url,
-        kpis.scope_filters(require_principal(), filters),
-        clock.today(),
-        completeness.reporting_deadline_day(),
-        _run_data_version(url),
+    key = _completeness_key(filters)
+    return _completeness_frame(*key).merge(
+        facility_lookup(key[0])[["facility_id", "facility"]], on="facility_id", how="left"
     )
-    return frame.merge(facility_lookup(url)[["facility_id", "facility"]], on="facility_id", how="left")
+
+
+@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
+def _overdue_reports(
+    database_url: str, filters: Filters, today: date, deadline_day: int, data_version: int = 0
+) -> int:
+    grid = _completeness_frame(database_url, filters, today, deadline_day, data_version)
+    return completeness.overdue_count(grid)
+
+
+def overdue_reports(filters: Filters) -> int:
+    """Facility-months of the user's scope past their reporting deadline and still incomplete.
+
+    Cached as a number: the overview asks on every run and needs only the count, not the grid.
+    """
+    return _overdue_reports(*_completeness_key(filters))
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)

@@ -1,5 +1,9 @@
 """Page building blocks: a chart or table with its data as a (formula-safe) CSV download."""
 
+from collections.abc import Callable
+from types import FunctionType
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -9,10 +13,10 @@ from rehabdata.ui.context import tr
 
 
 def download(data: pd.DataFrame, *, key: str, filename: str) -> None:
-    """A CSV download of ``data`` that does not rerun the page."""
+    """A CSV download of ``data`` that does not rerun the page; the CSV is written on the click."""
     st.download_button(
         tr("action.download_csv"),
-        to_csv_bytes(data),
+        lambda: to_csv_bytes(data),
         file_name=f"{filename}.csv",
         mime="text/csv",
         key=f"download_{key}",
@@ -22,9 +26,32 @@ def download(data: pd.DataFrame, *, key: str, filename: str) -> None:
     )
 
 
-def chart(figure: go.Figure, data: pd.DataFrame, *, key: str, filename: str) -> None:
-    """A plotly figure followed by the CSV of the data it draws."""
-    st.plotly_chart(figure, key=f"chart_{key}", config={"displaylogo": False})
+@st.cache_resource(
+    ttl=3600,
+    max_entries=256,
+    show_spinner=False,
+    hash_funcs={FunctionType: lambda builder: f"{builder.__module__}.{builder.__qualname__}"},
+)
+def figure(builder: Callable[..., go.Figure], *args: Any, **options: Any) -> go.Figure:
+    """``builder(*args, **options)``, built once per distinct arguments and shared by every session.
+
+    A resource, not ``cache_data``: unpickling a figure validates it again (~15 ms a chart, for
+    every session); ``st.plotly_chart`` only reads it (``to_dict`` copies), so sharing is safe.
+    Read-only: never update a figure this returns.
+    """
+    return builder(*args, **options)
+
+
+def chart(
+    builder: Callable[..., go.Figure],
+    *args: Any,
+    data: pd.DataFrame,
+    key: str,
+    filename: str,
+    **options: Any,
+) -> None:
+    """The figure ``builder(*args, **options)`` (see ``figure``) followed by the CSV of ``data``."""
+    st.plotly_chart(figure(builder, *args, **options), key=f"chart_{key}", config={"displaylogo": False})
     download(data, key=key, filename=filename)
 
 

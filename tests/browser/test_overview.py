@@ -61,3 +61,18 @@ def test_language_switch_to_english(page, demo_app):
 
     expect(_metric(page, t("kpi.screenings", "en"))).to_have_count(1)
     expect(_metric(page, t("kpi.screenings", "id"))).to_have_count(0)
+
+
+def test_facility_table_downloads_as_csv(page, demo_app, tmp_path):
+    """The table's 'Unduh CSV' writes its CSV on the click: a header and one row per facility."""
+    log_in(page, demo_app.url)
+    page.get_by_test_id("stMetricValue").first.wait_for(state="visible")
+    button = page.get_by_role("button", name=re.compile(re.escape(t("action.download_csv", "id")))).last
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename == "ringkasan_upt.csv"
+    path = tmp_path / "ringkasan_upt.csv"
+    download.value.save_as(path)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].split(",")[:2] == ["facility", "region"]
+    assert len(lines) == 1 + 4  # the demo's four facilities

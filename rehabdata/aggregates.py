@@ -274,18 +274,6 @@ def _widen(spans: dict[int, tuple[date, date]], facility_id: int, start: date, e
     spans[facility_id] = (start, end)
 
 
-def _screenings_followed(connection: Connection, spans: Spans, participant_id: int, day: date) -> None:
-    """The participant's screenings that an assessment/enrolment on ``day`` may follow (0–30 days before)."""
-    rows = connection.execute(
-        select(Screening.facility_id, Screening.screened_on).where(
-            Screening.participant_id == participant_id,
-            Screening.screened_on.between(day - timedelta(days=REFERRAL_DAYS), day),
-        )
-    )
-    for facility_id, screened_on in rows:
-        spans.add_screenings(facility_id, screened_on, screened_on)
-
-
 LOOKUP_CHUNK = 1000  # ids per lookup (well under SQLite's bound-parameter limit)
 
 
@@ -317,8 +305,33 @@ def _add_rows(
     versions = list(versions)
     if model is Screening:
         _coverage_cells(connection, spans, versions)
+    elif model in REFERRAL_DAY:
+        day = REFERRAL_DAY[model]
+        _referral_cells(connection, spans, [(values["participant_id"], values[day]) for values in versions])
     for values in versions:
-        _add_row(connection, spans, model, values)
+        _add_row(spans, model, values)
+
+
+REFERRAL_DAY: dict[type, str] = {Enrollment: "started_on", Assessment: "assessed_on"}
+"""Rows that count as the referral of a screening 0–30 days before them, and their date column."""
+
+
+def _referral_cells(connection: Connection, spans: Spans, followers: list[tuple[int, date]]) -> None:
+    """The cells of the screenings that assessments/enrolments (participant, day) may follow, 0–30
+    days before them (one lookup per thousand participants)."""
+    screenings: dict[int, list[tuple[int, date]]] = {}
+    for chunk in _chunks({participant_id for participant_id, _ in followers}):
+        rows = connection.execute(
+            select(Screening.participant_id, Screening.facility_id, Screening.screened_on).where(
+                Screening.participant_id.in_(chunk)
+            )
+        )
+        for participant_id, facility_id, screened_on in rows:
+            screenings.setdefault(participant_id, []).append((facility_id, screened_on))
+    for participant_id, day in followers:
+        for facility_id, screened_on in screenings.get(participant_id, ()):
+            if day - timedelta(days=REFERRAL_DAYS) <= screened_on <= day:
+                spans.add_screenings(facility_id, screened_on, screened_on)
 
 
 def _coverage_cells(connection: Connection, spans: Spans, versions: list[Mapping[str, Any]]) -> None:
@@ -341,8 +354,9 @@ def _coverage_cells(connection: Connection, spans: Spans, versions: list[Mapping
             spans.add_coverage(facility_id, min(later))
 
 
-def _add_row(connection: Connection, spans: Spans, model: type, values: Mapping[str, Any]) -> None:
-    """Add the cells one version (old or new) of a base row contributes to (not attendance: batched)."""
+def _add_row(spans: Spans, model: type, values: Mapping[str, Any]) -> None:
+    """Add the cells one version (old or new) of a base row contributes to, apart from those looked up
+    in batches (attendance's sessions, coverage and referral cells)."""
     if model is Screening:
         spans.add_screenings(values["facility_id"], values["screened_on"], values["screened_on"])
     elif model is ProgrammeSession:
@@ -352,9 +366,6 @@ def _add_row(connection: Connection, spans: Spans, model: type, values: Mapping[
             values["facility_id"], values["programme"], values["started_on"], values.get("ended_on")
         )
         spans.add_enrollments(values["facility_id"], values["started_on"], values["started_on"])
-        _screenings_followed(connection, spans, values["participant_id"], values["started_on"])
-    elif model is Assessment:
-        _screenings_followed(connection, spans, values["participant_id"], values["assessed_on"])
 
 
 def _status_change(model: type, versions: list[dict[str, Any]]) -> bool:

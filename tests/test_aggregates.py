@@ -276,6 +276,41 @@ def test_attendance_rows_are_mapped_to_their_sessions_in_one_lookup(engine):
     assert_aggregates_exact(engine)
 
 
+def test_referrals_find_their_screenings_in_one_lookup(engine):
+    """A flush of many assessments looks the participants' screenings up together, and the
+    screenings 0-30 days before each assessment count it (those earlier do not)."""
+    with session_scope(engine) as s:
+        facility = f.make_facility(s, f.make_region(s))
+        people = [f.make_participant(s, facility) for _ in range(40)]
+        for person in people:
+            f.make_screening(s, person, date(2025, 9, 1), RiskLevel.HIGH)
+            f.make_screening(s, person, date(2025, 6, 1), RiskLevel.MODERATE)
+    lookups = []
+
+    def count_screening_lookups(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM screening" in statement:
+            lookups.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count_screening_lookups)
+    try:
+        with session_scope(engine) as s:
+            s.add_all(
+                Assessment(participant_id=p.id, facility_id=facility.id, assessed_on=date(2025, 9, 20))
+                for p in people
+            )
+            s.flush()
+            assert len(lookups) == 1
+            assert s.info[aggregates.PENDING].screenings == {
+                facility.id: (date(2025, 9, 1), date(2025, 9, 1))
+            }
+    finally:
+        event.remove(engine, "before_cursor_execute", count_screening_lookups)
+    with Session(engine) as s:
+        assert s.get(AggScreeningDay, (facility.id, date(2025, 9, 1))).assessed_30d == 40
+        assert s.get(AggScreeningDay, (facility.id, date(2025, 6, 1))).assessed_30d == 0
+    assert_aggregates_exact(engine)
+
+
 def test_rebuild_command_repairs_tampered_aggregates(engine, monkeypatch, capsys):
     """``python -m rehabdata rebuild-aggregates`` recomputes the tables from the records."""
     with session_scope(engine) as s:

@@ -1,6 +1,8 @@
 """Aggregate tables: refreshed in each write's transaction, identical to a rebuild from scratch."""
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -246,20 +248,29 @@ def test_a_status_change_refreshes_only_the_enrolment_cells(engine):
     assert_aggregates_exact(engine)
 
 
+@contextmanager
+def selects_from(engine, table: str) -> Iterator[list[str]]:
+    """The SELECT statements reading ``table`` that ``engine`` runs inside the block."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and f"FROM {table}" in statement:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 def test_attendance_rows_are_mapped_to_their_sessions_in_one_lookup(engine):
     """A flush of many attendance rows looks their sessions up together, not one query per row."""
     with session_scope(engine) as s:
         facility = f.make_facility(s, f.make_region(s))
         people = [f.make_participant(s, facility) for _ in range(30)]
         sessions = [f.make_session(s, facility, date(2025, 9, day), ProgrammeType.SOCIAL) for day in (1, 8)]
-    lookups = []
-
-    def count_session_lookups(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and "FROM programme_session" in statement:
-            lookups.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count_session_lookups)
-    try:
+    with selects_from(engine, "programme_session") as lookups:
         with session_scope(engine) as s:
             s.add_all(
                 Attendance(session_id=held.id, participant_id=p.id) for held in sessions for p in people
@@ -269,8 +280,6 @@ def test_attendance_rows_are_mapped_to_their_sessions_in_one_lookup(engine):
             assert s.info[aggregates.PENDING].sessions == {
                 (facility.id, "social"): (date(2025, 9, 1), date(2025, 9, 8))
             }
-    finally:
-        event.remove(engine, "before_cursor_execute", count_session_lookups)
     with Session(engine) as s:
         assert s.get(AggSessionDay, (facility.id, date(2025, 9, 8), ProgrammeType.SOCIAL)).attended == 30
     assert_aggregates_exact(engine)
@@ -285,14 +294,7 @@ def test_referrals_find_their_screenings_in_one_lookup(engine):
         for person in people:
             f.make_screening(s, person, date(2025, 9, 1), RiskLevel.HIGH)
             f.make_screening(s, person, date(2025, 6, 1), RiskLevel.MODERATE)
-    lookups = []
-
-    def count_screening_lookups(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and "FROM screening" in statement:
-            lookups.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count_screening_lookups)
-    try:
+    with selects_from(engine, "screening") as lookups:
         with session_scope(engine) as s:
             s.add_all(
                 Assessment(participant_id=p.id, facility_id=facility.id, assessed_on=date(2025, 9, 20))
@@ -303,8 +305,6 @@ def test_referrals_find_their_screenings_in_one_lookup(engine):
             assert s.info[aggregates.PENDING].screenings == {
                 facility.id: (date(2025, 9, 1), date(2025, 9, 1))
             }
-    finally:
-        event.remove(engine, "before_cursor_execute", count_screening_lookups)
     with Session(engine) as s:
         assert s.get(AggScreeningDay, (facility.id, date(2025, 9, 1))).assessed_30d == 40
         assert s.get(AggScreeningDay, (facility.id, date(2025, 6, 1))).assessed_30d == 0

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
-from rehabdata import kpis
-from rehabdata.i18n import format_number, format_rate
+from rehabdata import clock, completeness, kpis
+from rehabdata.i18n import format_number, format_rate, t
 from rehabdata.kpis import Filters
 from rehabdata.models import Facility
 from tests.pages.apptest import metric, run_app
@@ -67,3 +67,17 @@ def test_reversed_custom_period_is_refused(overview):
     at = run_app({**SEP_OCT, "filters_from": date(2025, 10, 31), "filters_to": date(2025, 9, 1)})
     assert not at.exception
     assert any("sesudah tanggal awal" in error.value for error in at.sidebar.error)
+
+
+def test_overdue_reports_warning_counts_incomplete_facility_months(overview):
+    """The warning names as many facility-months as reporting completeness finds overdue."""
+    at = run_app(SEP_OCT)
+    filters = Filters(start=date(2025, 9, 1), end=date(2025, 10, 31))
+    with Session(overview.engine) as s:
+        grid = completeness.completeness_grid(
+            s, filters, today=clock.today(), deadline_day=completeness.reporting_deadline_day()
+        )
+    overdue = completeness.overdue_count(grid)
+    assert overdue > 0, "the known data should leave some facility-month incomplete"
+    warnings = [w.value for w in at.warning if "UPT-bulan" in w.value]
+    assert warnings == [t("completeness.overview_warning", "id", count=format_number(overdue, "id"))]

@@ -1036,6 +1036,13 @@ def _cells_since_signing(daily: Any, monthly: Any, amount: str, filters: Filters
     return _sum_per_agreement(pairs, pairs.c.amount)
 
 
+ENROLLED_PROGRAMME = {
+    ScopeMetric.ENROLLMENTS_MEDICAL: ProgrammeType.MEDICAL,
+    ScopeMetric.ENROLLMENTS_SOCIAL: ProgrammeType.SOCIAL,
+}
+"""The programme each enrolment scope metric counts."""
+
+
 def _delivery_statement(metric: ScopeMetric, filters: Filters) -> Select[Any]:
     """The SQL counting one scope metric per agreement, from each agreement's signing to the period end.
 
@@ -1070,13 +1077,10 @@ def _delivery_statement(metric: ScopeMetric, filters: Filters) -> Select[Any]:
             return _cells_since_signing(AggScreeningDay, AggScreeningMonth, "screenings", filters)
         case ScopeMetric.ASSESSMENTS:
             return at_facilities(Assessment, Assessment.assessed_on)
-        case ScopeMetric.ENROLLMENTS_MEDICAL:
+        case ScopeMetric.ENROLLMENTS_MEDICAL | ScopeMetric.ENROLLMENTS_SOCIAL:
+            programme = ENROLLED_PROGRAMME[metric]
             return _cells_since_signing(
-                AggEnrollmentDay, AggEnrollmentMonth, "enrollments", filters, programme=ProgrammeType.MEDICAL
-            )
-        case ScopeMetric.ENROLLMENTS_SOCIAL:
-            return _cells_since_signing(
-                AggEnrollmentDay, AggEnrollmentMonth, "enrollments", filters, programme=ProgrammeType.SOCIAL
+                AggEnrollmentDay, AggEnrollmentMonth, "enrollments", filters, programme=programme
             )
         case ScopeMetric.SKILLS_SESSIONS:
             return _cells_since_signing(AggSessionDay, AggSessionMonth, "skills_sessions", filters)

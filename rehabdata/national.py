@@ -89,6 +89,8 @@ PRIMARY = ("amphetamines", "cannabis", "alcohol", "sedatives", "opioids", "inhal
 PRIMARY_P = (0.7, 0.15, 0.06, 0.05, 0.02, 0.02)
 URINE_P = {"low": (0.05, 0.75, 0.20), "moderate": (0.3, 0.55, 0.15), "high": (0.55, 0.35, 0.10)}
 URINE = ("positive", "negative", "not_done")
+RESCREEN_SHARE = 0.15  # of participants still held, screened again ...
+RESCREEN_AFTER_DAYS = 180  # ... this many days (plus up to a month) after their first screening
 _ANSWER_POOLS: dict[str, dict[str, tuple[int, ...]]] = {
     "low": {"q2": (0, 2, 3), "q3": (0, 3), "q4": (0,), "q5": (0,), "q6": (0, 3), "q7": (0, 3)},
     "moderate": {
@@ -393,7 +395,7 @@ class _Generator:
             },
         )
 
-    # -- participants and screenings (one screening each)
+    # -- participants and screenings (one each, a second for some)
 
     def participants(self) -> None:
         rng = self.rng
@@ -428,7 +430,28 @@ class _Generator:
                 "created_at": self.stamp(admitted),
             },
         )
-        risk = rng.choice(3, n, p=(0.6, 0.3, 0.1))
+        risk, primary = self._screenings(1, np.arange(n), fac, screened, (0.6, 0.3, 0.1))
+        self.p_fac, self.p_exit, self.p_exited, self.p_screened = fac, exit_day, exited, screened
+        self.p_risk, self.p_primary = risk, primary
+        # Some still held are screened again half a year later (after ids 1..n, the first screenings):
+        # coverage must count them once per range, progress compares follow-ups with the latest.
+        again = screened + RESCREEN_AFTER_DAYS + rng.integers(0, 31, n)
+        held = again < np.where(exited, exit_day, self.days)
+        rescreened = np.flatnonzero(held & (rng.random(n) < RESCREEN_SHARE))
+        self._screenings(n + 1, rescreened, fac[rescreened], again[rescreened], (0.7, 0.22, 0.08))
+
+    def _screenings(
+        self,
+        first_id: int,
+        participants: np.ndarray,
+        fac: np.ndarray,
+        days: np.ndarray,
+        risk_p: Sequence[float],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Write screenings of ``participants`` (indices) on ``days`` with risks drawn by ``risk_p``;
+        returns the risk levels (0-2) and primary substances."""
+        rng, n = self.rng, participants.size
+        risk = rng.choice(3, n, p=risk_p)
         pattern = rng.integers(0, PATTERNS_PER_RISK, n)
         table = np.array([row for r in RISKS for row in self.patterns[r]], object)
         picked = table[risk * PATTERNS_PER_RISK + pattern]
@@ -436,19 +459,18 @@ class _Generator:
         u = rng.random(n)
         urine_idx = np.select([risk == i for i in range(3)], [np.searchsorted(cum[r], u) for r in RISKS])
         columns: Columns = {
-            "id": range(1, n + 1),
-            "participant_id": range(1, n + 1),
+            "id": range(first_id, first_id + n),
+            "participant_id": participants + 1,
             "facility_id": fac + 1,
-            "screened_on": self.day(screened),
+            "screened_on": self.day(days),
             "screener": ["Petugas Klinik"] * n,
-            "created_at": self.stamp(screened),
+            "created_at": self.stamp(days),
             "urine_result": np.array(URINE, object)[np.minimum(urine_idx, 2)],
         }
         for i, name in enumerate(SCORE_COLUMNS):
             columns[name] = picked[:, i]
         self.w.write("screening", columns)
-        self.p_fac, self.p_exit, self.p_exited, self.p_screened = fac, exit_day, exited, screened
-        self.p_risk, self.p_primary = risk, picked[:, len(SCORE_COLUMNS)]
+        return risk, picked[:, len(SCORE_COLUMNS)]
 
     # -- assessments, enrolments, follow-ups
 

@@ -1,7 +1,7 @@
 """National-scale generator (``rehabdata.national``) at a tiny scale factor, on SQLite and PostgreSQL."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -39,7 +39,8 @@ def test_deterministic_plausible_and_consistent(any_engine, tmp_path):
     counts = summary.counts
     assert counts["facility"] == 4
     assert counts["region"] == 4
-    assert counts["participant"] == counts["screening"] > 1000
+    assert counts["participant"] > 1000
+    assert counts["participant"] * 1.02 < counts["screening"] < counts["participant"] * 1.2  # some again
     assert counts["enrollment"] > 20
     assert counts["attendance"] > 20 * counts["enrollment"]
     assert all(counts[table] > 0 for table in ("follow_up", "outreach_event", "monev_visit", "agreement"))
@@ -71,6 +72,24 @@ def test_deterministic_plausible_and_consistent(any_engine, tmp_path):
                   OR s.facility_id <> p.facility_id OR s.screened_on > '2026-06-30'"""
         ).scalar()
         assert outside == 0
+        # everyone is screened once on admission; a second screening comes half a year later or more
+        per_participant = dict(
+            sql(
+                "SELECT n, count(*) FROM (SELECT count(*) AS n FROM screening GROUP BY participant_id) AS c"
+                " GROUP BY n"
+            ).all()
+        )
+        assert (
+            set(per_participant) == {1, 2}
+            and per_participant[1] + per_participant[2] == counts["participant"]
+        )
+        pairs = sql(
+            """SELECT a.screened_on, b.screened_on, b.facility_id = a.facility_id FROM screening a
+               JOIN screening b ON b.participant_id = a.participant_id AND b.id > a.id"""
+        ).all()
+        gaps = [date.fromisoformat(str(b)) - date.fromisoformat(str(a)) for a, b, _ in pairs]
+        assert len(pairs) == per_participant[2] and min(gaps) >= timedelta(days=180)
+        assert all(same_facility for *_, same_facility in pairs)
         # enrolments start after their assessment and end within the stay
         bad = sql(
             """SELECT count(*) FROM enrollment e JOIN assessment a ON a.id = e.assessment_id

@@ -1,11 +1,16 @@
-"""Kerja Sama: one card per agreement with delivery against target, and activity since signing."""
+"""Kerja Sama: one card per agreement with delivery against target, and activity since signing.
+
+With more agreements than ``CARDS_AT_ONCE`` (a Kanwil or the whole country: hundreds), a table of
+all of them and the card of the one picked: a card per agreement would be a page of hundreds of
+charts, each four KPI queries.
+"""
 
 from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
-from rehabdata import charts
+from rehabdata import charts, kpis
 from rehabdata.i18n import format_day, format_number
 from rehabdata.ui import filters, panels
 from rehabdata.ui.context import lang, tr
@@ -22,6 +27,7 @@ if agreements.empty:
     st.stop()
 
 delivery = kpi("agreement_delivery", selection)
+CARDS_AT_ONCE = 5
 
 
 def activity_since_signing(agreement: pd.Series) -> pd.DataFrame:
@@ -49,7 +55,8 @@ def activity_since_signing(agreement: pd.Series) -> pd.DataFrame:
     )
 
 
-for _, agreement in agreements.iterrows():
+def show_card(agreement: pd.Series) -> None:
+    """The agreement's parties, a bar per scope item (delivered against target) and its activity."""
     with st.container(border=True):
         st.subheader(f"{agreement['kind'].upper()} · {agreement['title']}")
         st.caption(
@@ -88,3 +95,30 @@ for _, agreement in agreements.iterrows():
             key=f"timeline_{agreement['agreement_id']}",
             filename=f"kegiatan_{agreement['code']}",
         )
+
+
+if len(agreements) <= CARDS_AT_ONCE:
+    for _, agreement in agreements.iterrows():
+        show_card(agreement)
+else:
+    st.caption(tr("agreements.many", count=format_number(len(agreements), lang())))
+    summary = kpis.agreement_summary(agreements, delivery)
+    panels.table(
+        summary.drop(columns=["agreement_id"]).assign(kind=summary["kind"].str.upper()),
+        key="agreements",
+        filename="kerja_sama",
+        column_config={
+            "code": st.column_config.TextColumn(tr("col.agreement")),
+            "kind": st.column_config.TextColumn(tr("col.kind")),
+            "title": st.column_config.TextColumn(tr("col.title")),
+            "partner": st.column_config.TextColumn(tr("col.partner")),
+            "signed_on": st.column_config.DateColumn(tr("col.signed_on"), format="DD/MM/YYYY"),
+            "items": st.column_config.NumberColumn(tr("col.items")),
+            "items_met": st.column_config.NumberColumn(tr("col.items_met")),
+        },
+    )
+    titles = dict(
+        zip(agreements["agreement_id"], agreements["code"] + " · " + agreements["title"], strict=True)
+    )
+    picked = st.selectbox(tr("agreements.pick"), list(titles), format_func=titles.get, key="agreements_pick")
+    show_card(agreements[agreements["agreement_id"] == picked].iloc[0])

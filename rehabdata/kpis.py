@@ -1176,6 +1176,19 @@ def agreement_delivery(session: Session, filters: Filters, by: Sequence[Dimensio
     return frame[AGREEMENT_DELIVERY_COLUMNS]
 
 
+def agreement_summary(agreements: pd.DataFrame, delivery: pd.DataFrame) -> pd.DataFrame:
+    """One row per agreement of ``agreement_list``: its scope items and how many reached their target.
+
+    ``items``: the agreement's scope items in ``agreement_delivery``; ``items_met``: those whose
+    delivered count is at least their target. Agreements keep ``agreement_list``'s order.
+    """
+    met = delivery.assign(met=delivery["delivered"] >= delivery["target"])
+    counts = met.groupby("agreement_id").agg(items=("met", "size"), items_met=("met", "sum")).reset_index()
+    columns = ["agreement_id", "code", "kind", "title", "partner", "signed_on"]
+    summary = agreements[columns].merge(counts, on="agreement_id", how="left")
+    return _as_counts(summary, ("items", "items_met"))
+
+
 def signed_off_months(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Facility-months of the period signed off by the facility's head and not reopened since.
 

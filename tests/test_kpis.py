@@ -656,3 +656,24 @@ def test_period_labels_match_sql():
     quarterly = Filters(start=date(2025, 9, 1), end=date(2025, 10, 31), granularity="quarter")
     assert kpis.period_labels(SEP_OCT) == ["2025-09", "2025-10"]
     assert kpis.period_labels(quarterly) == ["2025-Q3", "2025-Q4"]
+
+
+def test_agreement_summary_counts_items_on_target():
+    """Per agreement: its scope items and those delivered at least to target; none gives 0 of 0."""
+    agreements = pd.DataFrame(
+        {
+            "agreement_id": [7, 3, 9],
+            "code": ["B", "A", "C"],
+            "kind": ["pks", "mou", "pks"],
+            "title": ["b", "a", "c"],
+            "partner": ["P", "P", "Q"],
+            "signed_on": [date(2025, 8, 4), date(2025, 8, 5), date(2025, 9, 1)],
+        }
+    )
+    delivery = pd.DataFrame(
+        {"agreement_id": [3, 3, 3, 7], "delivered": [10, 9, 0, 5], "target": [10, 10, 0, 4]}
+    )
+    summary = kpis.agreement_summary(agreements, delivery)
+    assert summary["code"].tolist() == ["B", "A", "C"]
+    assert summary["items"].tolist() == [1, 3, 0]
+    assert summary["items_met"].tolist() == [1, 2, 0]

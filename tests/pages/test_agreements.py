@@ -3,11 +3,14 @@
 from dataclasses import replace
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from rehabdata import kpis
+from rehabdata.db import session_scope
 from rehabdata.i18n import format_number
 from rehabdata.kpis import Filters
+from rehabdata.models import Facility, Region, ScopeMetric
+from tests import factories as f
 from tests.pages.apptest import run_app
 
 PAGE = "pages/agreements.py"
@@ -72,3 +75,30 @@ def test_before_signing_says_no_data(demo_env):
     assert not at.exception
     assert any("Belum ada data" in info.value for info in at.info)
     assert len(at.get("progress")) == 0
+
+
+def test_many_agreements_a_table_and_the_picked_card(db):
+    """Beyond CARDS_AT_ONCE agreements: one table row each and a single card, of the one picked."""
+    with session_scope(db) as session:
+        facility = session.exec(select(Facility).order_by(Facility.id)).first()
+        partner = f.make_partner(session, session.get(Region, facility.region_id))
+        for month in range(1, 6):
+            f.make_agreement(
+                session, partner, date(2025, month, 1), (facility,), items=((ScopeMetric.SCREENINGS, 10),)
+            )
+    period = {"filters_preset": "custom", "filters_from": date(2025, 8, 1), "filters_to": date(2025, 10, 31)}
+    filters = Filters(start=date(2025, 8, 1), end=date(2025, 10, 31))
+    with Session(db) as session:
+        agreements = kpis.agreement_list(session, filters)
+    assert len(agreements) > 5
+    at = run_app(period, page=PAGE)
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["code"].tolist() == agreements["code"].tolist()
+    assert len(at.get("plotly_chart")) == 1
+    first, other = agreements.iloc[0], agreements.iloc[2]  # two of the five signed in 2025 H1
+    assert [s.value for s in at.subheader] == [f"{first.kind.upper()} · {first.title}"]
+    at.selectbox(key="agreements_pick").set_value(other.agreement_id).run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == [f"{other.kind.upper()} · {other.title}"]
+    assert at.get("progress")[0].text.endswith(f"dari target {format_number(10, 'id')}")

@@ -17,7 +17,7 @@ from rehabdata.periods import add_months, month_start, preset_range
 from rehabdata.suppression import HIDDEN
 from rehabdata.ui import panels
 from rehabdata.ui.context import lang, tr
-from rehabdata.ui.data import agreement_list, facility_lookup_for, kpi, require_principal
+from rehabdata.ui.data import agreement_list, facility_lookup_for, meeting_view, require_principal
 from rehabdata.workbook import render_workbook
 
 SLIDE_KEY = "meeting_slide"
@@ -150,7 +150,7 @@ st.html(f"<style>{STAGE_CSS}{PRESENTATION_CSS if present else ''}</style>")
 if not present:
     st.title(tr("page.meeting"))
 
-view = meeting.build_view(kpi, subject, *period, lang())
+view = meeting_view(subject, *period, lang())
 toolbar = st.columns([2, 1, 1], vertical_alignment="center")
 toolbar[0].toggle(tr("meeting.present"), key="meeting_present", help=tr("meeting.present_help"))
 toolbar[1].download_button(

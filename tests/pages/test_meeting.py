@@ -6,10 +6,12 @@ from datetime import date
 
 from sqlmodel import Session
 
-from rehabdata import kpis
+from rehabdata import kpis, meeting
 from rehabdata.i18n import format_number, format_rate, t
 from rehabdata.kpis import Filters
+from rehabdata.meeting import build_view
 from rehabdata.suppression import HIDDEN
+from rehabdata.ui.data import clear_caches
 from tests.pages.apptest import run_app
 from tests.test_suppression import small_counts
 
@@ -103,3 +105,23 @@ def test_partner_sees_only_its_agreement(demo_env):
     assert at.selectbox(key="meeting_agreement").options == [
         "MoU Rutan Kabanjahe – BNNK Karo: rehabilitasi WBP"
     ]
+
+
+def test_stepping_through_builds_the_slides_once(demo_env, monkeypatch):
+    """The slides are built once per subject and period: Berikutnya only shows the next one."""
+    built = []
+
+    def counting_build_view(*args, **kwargs):
+        built.append(args[1:4])
+        return build_view(*args, **kwargs)
+
+    monkeypatch.setattr(meeting, "build_view", counting_build_view)
+    clear_caches()  # built by no earlier test
+    at = run_app(STATE, page=PAGE)
+    for _ in range(3):
+        at.button(key="meeting_next").click().run()
+    assert not at.exception
+    assert len(built) == 1
+    at.session_state["meeting_from"] = date(2026, 9, 1)
+    at.run()
+    assert len(built) == 2  # another period: built anew

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from rehabdata import quality
 from rehabdata.auth import Principal, ScopeError
+from rehabdata.db import session_scope
 from rehabdata.kpis import Filters
 from rehabdata.models import Attendance, ExitReason, ProgrammeType, Role
 from tests import factories as f
@@ -181,3 +182,21 @@ def test_scope_and_leadership(checked):
     assert by_rule[("attendance_outside_enrollment", checked.q)] == 3
     assert by_rule[("screenings_above_admissions", checked.q2)] == 1
     assert sum(by_rule.values()) == len(checked.issues) - 1  # the region-wide outreach event is not theirs
+
+
+def test_crowded_session_found_among_several_that_day(engine):
+    """Two sessions a day, two enrolled: the one with three present is reported (enrolled 2), not the
+    one with one present, nor a day whose two sessions had two each (their sum, 4, exceeds 2)."""
+    with session_scope(engine) as s:
+        facility = f.make_facility(s, f.make_region(s))
+        enrolled = [f.make_participant(s, facility) for _ in range(2)]
+        visitor = f.make_participant(s, facility)
+        for person in enrolled:
+            f.make_enrollment(s, person, date(2025, 9, 1), SOCIAL)
+        crowded = f.make_session(s, facility, date(2025, 10, 6), SOCIAL, attended=(*enrolled, visitor))
+        f.make_session(s, facility, date(2025, 10, 6), SOCIAL, attended=enrolled[:1])
+        for _ in range(2):
+            f.make_session(s, facility, date(2025, 10, 7), SOCIAL, attended=tuple(enrolled))
+    with Session(engine) as s:
+        issues = quality.run_checks(s, PERIOD, today=TODAY, rules=["attendance_above_enrolled"])
+    assert [(i.record_id, i.params["attended"], i.params["enrolled"]) for i in issues] == [(crowded.id, 3, 2)]

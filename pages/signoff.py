@@ -3,7 +3,9 @@
 One bordered block per facility in scope, one line per month: its completeness state and what is
 missing, the quality checks' error and warning counts, and its sign-off. An open month that has
 ended gets a confirmation checkbox and a Sahkan button; a signed month says who signed it and when,
-and (for an admin) takes a written reason to reopen it.
+and (for an admin) takes a written reason to reopen it. With more than ``FACILITIES_AT_ONCE``
+facilities in scope (a Kanwil, the whole country), a table of them all and the block of the one
+picked: a block each would be thousands of widgets.
 """
 
 from collections.abc import Callable
@@ -19,13 +21,14 @@ from rehabdata.i18n import format_day, format_month, format_number
 from rehabdata.models import Role
 from rehabdata.periods import add_months
 from rehabdata.ui import forms, panels
-from rehabdata.ui.context import engine, lang, tr
-from rehabdata.ui.data import require_principal
+from rehabdata.ui.context import lang, tr
+from rehabdata.ui.data import require_principal, signoff_review
 
 FORM = "signoff"
 MONTHS_SHOWN = 6
 MONTHS_CHOSEN = 24  # how far back the "up to month" choice reaches
 COLUMNS = [1, 2, 1.4, 3]
+FACILITIES_AT_ONCE = 5
 
 principal = require_principal()
 st.title(tr("page.signoff"))
@@ -44,8 +47,7 @@ last = st.sidebar.selectbox(
     key="signoff_until",
 )
 months = [add_months(last, -back) for back in range(MONTHS_SHOWN - 1, -1, -1)]
-with Session(engine()) as session:
-    grid = signoff.review(session, principal, months, today=today)
+grid = signoff_review(principal, months)
 if grid.empty:
     panels.no_data()
     st.stop()
@@ -125,7 +127,8 @@ def signoff_cell(row) -> None:
         )
 
 
-for facility_id, rows in grid.groupby("facility_id", sort=False):
+def facility_block(facility_id: int, rows: pd.DataFrame) -> None:
+    """The facility's months: completeness, quality counts and the sign-off of each."""
     with st.container(border=True, key=f"signoff_facility_{facility_id}"):
         st.subheader(rows["facility"].iloc[0], anchor=False)
         header = st.columns(COLUMNS)
@@ -147,3 +150,26 @@ for facility_id, rows in grid.groupby("facility_id", sort=False):
             )
             with action_cell:
                 signoff_cell(row)
+
+
+if grid["facility_id"].nunique() <= FACILITIES_AT_ONCE:
+    for facility_id, rows in grid.groupby("facility_id", sort=False):
+        facility_block(facility_id, rows)
+else:
+    summary = signoff.summary(grid)
+    st.caption(tr("signoff.many", count=format_number(len(summary), lang())))
+    panels.table(
+        summary.drop(columns=["facility_id"]),
+        key="signoff_facilities",
+        filename="pengesahan",
+        column_config={
+            "facility": st.column_config.TextColumn(tr("col.facility")),
+            "to_sign": st.column_config.NumberColumn(tr("signoff.col.to_sign")),
+            "signed": st.column_config.NumberColumn(tr("signoff.col.signed")),
+            "incomplete": st.column_config.NumberColumn(tr("signoff.col.incomplete")),
+            "errors": st.column_config.NumberColumn(tr("signoff.col.errors")),
+        },
+    )
+    names = dict(zip(summary["facility_id"], summary["facility"], strict=True))
+    picked = st.selectbox(tr("col.facility"), list(names), format_func=names.get, key="signoff_facility")
+    facility_block(picked, grid[grid["facility_id"] == picked])

@@ -199,6 +199,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "agreements.timeline": {"id": "Kegiatan sejak penandatanganan", "en": "Activity since signing"},
     "agreements.parties": {"id": "Para pihak", "en": "Parties"},
+    "signoff.many": {
+        "id": "{count} UPT dalam cakupan Anda. Pilih satu untuk meninjau dan mengesahkan bulannya.",
+        "en": "{count} facilities in your scope. Pick one to review and sign off its months.",
+    },
+    "signoff.col.to_sign": {"id": "Bulan menunggu pengesahan", "en": "Months awaiting sign-off"},
+    "signoff.col.signed": {"id": "Bulan disahkan", "en": "Months signed off"},
+    "signoff.col.incomplete": {"id": "Bulan belum lengkap", "en": "Months incomplete"},
+    "signoff.col.errors": {"id": "Kesalahan data", "en": "Data errors"},
     "agreements.many": {
         "id": "{count} kerja sama mencakup pilihan ini. Pilih satu untuk melihat capaian dan kegiatannya.",
         "en": "{count} agreements cover this selection. Pick one to see its delivery and activity.",

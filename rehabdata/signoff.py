@@ -350,3 +350,23 @@ def review(
     grid["screenings_without_risk"] = grid["screenings_without_risk"].fillna(0).astype("int64")
     grid["state"] = grid["state"].astype(object).where(grid["state"].notna(), None)
     return grid[REVIEW_COLUMNS]
+
+
+def summary(grid: pd.DataFrame) -> pd.DataFrame:
+    """Per facility of a ``review`` grid, in its order: ended months open to sign-off (``to_sign``),
+    months signed, months incomplete past their deadline, and the quality errors of its months."""
+    flags = grid.assign(
+        to_sign=grid["ended"] & ~grid["signed"],
+        incomplete=grid["state"] == "incomplete",
+    )
+    return (
+        flags.groupby(["facility_id", "facility"], sort=False)
+        .agg(
+            to_sign=("to_sign", "sum"),
+            signed=("signed", "sum"),
+            incomplete=("incomplete", "sum"),
+            errors=("errors", "sum"),
+        )
+        .reset_index()
+        .astype({"to_sign": "int64", "signed": "int64", "incomplete": "int64", "errors": "int64"})
+    )

@@ -429,3 +429,22 @@ def test_meeting_view_and_deck_state_the_signed_months(people, monkeypatch):
     slides = Presentation(io.BytesIO(deck_module.render_deck(view))).slides
     texts = [[shape.text_frame.text for shape in slide.shapes if shape.has_text_frame] for slide in slides]
     assert all(any(sentence in text for text in slide) for slide in texts)
+
+
+def test_summary_counts_months_per_facility_in_the_grid_order():
+    """Per facility: ended unsigned months, signed months, incomplete months and quality errors."""
+    grid = pd.DataFrame(
+        {
+            "facility_id": [2, 2, 2, 1, 1],
+            "facility": ["B", "B", "B", "A", "A"],
+            "ended": [True, True, False, True, True],
+            "signed": [True, False, False, False, False],
+            "state": ["complete", "incomplete", None, "incomplete", "incomplete"],
+            "errors": [0, 3, 1, 2, 0],
+        }
+    )
+    summary = signoff.summary(grid)
+    assert summary.to_dict("records") == [
+        {"facility_id": 2, "facility": "B", "to_sign": 1, "signed": 1, "incomplete": 1, "errors": 4},
+        {"facility_id": 1, "facility": "A", "to_sign": 2, "signed": 0, "incomplete": 2, "errors": 2},
+    ]

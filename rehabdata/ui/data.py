@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import audit, clock, completeness, kpis, meeting, quality
+from rehabdata import audit, clock, completeness, kpis, meeting, quality, signoff
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.bootstrap import is_demo
 from rehabdata.db import database_url as current_database_url
@@ -85,6 +85,7 @@ def clear_caches() -> None:
     _overdue_reports.clear()
     _quality_issues.clear()
     _meeting_view.clear()
+    _signoff_review.clear()
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -235,3 +236,18 @@ def quality_counts(principal: Principal, filters: Filters) -> pd.DataFrame:
     url = current_database_url()
     scoped = kpis.scope_filters(principal, filters)
     return quality.issue_counts(_quality_issues(url, scoped, clock.today(), _run_data_version(url)))
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False, hash_funcs={Principal: repr})
+def _signoff_review(
+    database_url: str, principal: Principal, months: tuple[date, ...], today: date, data_version: int
+) -> pd.DataFrame:
+    with Session(get_engine(database_url)) as session:
+        return signoff.review(session, principal, list(months), today=today)
+
+
+def signoff_review(principal: Principal, months: list[date]) -> pd.DataFrame:
+    """``signoff.review`` of the principal's facilities × ``months`` (as of today), cached per data
+    version: it runs every quality check, seconds for a whole country."""
+    url = current_database_url()
+    return _signoff_review(url, principal, tuple(months), clock.today(), _run_data_version(url))

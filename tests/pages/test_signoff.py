@@ -11,7 +11,8 @@ from rehabdata.auth import create_user, principal_for
 from rehabdata.db import session_scope
 from rehabdata.demo import DEMO_PASSWORD
 from rehabdata.i18n import format_day
-from rehabdata.models import AuditLog, Facility, MonthSignoff, Role, User
+from rehabdata.models import AuditLog, Facility, MonthSignoff, Region, Role, User
+from tests import factories as f
 from tests.pages.apptest import ADMIN, metric, run_app
 from tests.pages.entry_support import errors_under
 
@@ -126,3 +127,28 @@ def test_meeting_page_states_the_signed_months(site):
     sentence = "Bulan yang sudah disahkan: Sep 2025."
     assert sentence in [m.value for m in at.markdown]
     assert any(sentence in c.value for c in at.caption)
+
+
+def test_many_facilities_a_table_and_the_picked_facility(site):
+    """Beyond five facilities: a row each in a table, and the months of the one picked, signable."""
+    with session_scope(site.engine) as s:
+        region = s.get(Facility, site.f1).region_id
+        for number in range(5):
+            f.make_facility(s, s.get(Region, region), name=f"Rutan Tambahan {number}")
+    at = run_app(SHOWING_OCTOBER, PAGE)
+    assert not at.exception
+    with Session(site.engine) as s:
+        active = s.exec(select(Facility).where(Facility.active).order_by(Facility.name)).all()
+    table = at.dataframe[0].value
+    assert table["facility"].tolist() == [facility.name for facility in active]
+    assert set(table["to_sign"]) == {6}  # May–Oct 2025 ended, none signed
+    assert len(at.subheader) == 1
+    at.selectbox(key="signoff_facility").set_value(site.f1).run()
+    assert [h.value for h in at.subheader] == ["F1"]
+    cell = f"{site.f1}_{AUGUST:%Y%m}"
+    at.checkbox(key=f"signoff_confirm_{cell}").check().run()
+    at.button(key=f"signoff_sign_{cell}").click().run()
+    assert not at.exception
+    assert standing(site, AUGUST).signed_by == ADMIN
+    table = at.dataframe[0].value
+    assert table.loc[table["facility"] == "F1", ["to_sign", "signed"]].values.tolist() == [[5, 1]]

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Literal, assert_never
 
 import pandas as pd
-from sqlalchemy import Boolean, Connection, Date, Engine, text
+from sqlalchemy import JSON, Boolean, Connection, Date, Engine, text
 from sqlmodel import SQLModel
 
 from rehabdata.aggregates import REFERRAL_DAYS
@@ -59,9 +59,15 @@ class NaiveData:
 
 
 def _read_table(connection: Connection, name: str) -> pd.DataFrame:
-    """A whole table; date columns parsed, booleans as ``bool`` (SQLite returns 0/1)."""
-    frame = pd.read_sql(text(f"SELECT * FROM {name}"), connection)
-    for column in SQLModel.metadata.tables[name].columns:
+    """A whole table but its JSON columns; date columns parsed, booleans as ``bool`` (SQLite: 0/1).
+
+    No KPI reads the JSON columns (the raw ASSIST answers beside their score columns), and psycopg
+    returns them as Python dicts: 1.6 M screenings' answers took the benchmark past 24 GB.
+    """
+    table = SQLModel.metadata.tables[name]
+    columns = ", ".join(f'"{c.name}"' for c in table.columns if not isinstance(c.type, JSON))
+    frame = pd.read_sql(text(f"SELECT {columns} FROM {name}"), connection)
+    for column in table.columns:
         if isinstance(column.type, Date):
             frame[column.name] = pd.to_datetime(frame[column.name])
         elif isinstance(column.type, Boolean):

@@ -67,7 +67,8 @@ def test_facility_table_downloads_as_csv(page, demo_app, tmp_path):
     """The table's 'Unduh CSV' writes its CSV on the click: a header and one row per facility."""
     log_in(page, demo_app.url)
     page.get_by_test_id("stMetricValue").first.wait_for(state="visible")
-    button = page.get_by_role("button", name=re.compile(re.escape(t("action.download_csv", "id")))).last
+    button = page.locator(".st-key-download_by_facility").get_by_role("button")  # the table's own
+    button.wait_for(state="visible")
     with page.expect_download() as download:
         button.click()
     assert download.value.suggested_filename == "ringkasan_upt.csv"

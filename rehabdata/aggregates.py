@@ -316,11 +316,10 @@ REFERRAL_DAY: dict[type, str] = {Enrollment: "started_on", Assessment: "assessed
 """Rows that count as the referral of a screening 0–30 days before them, and their date column."""
 
 
-def _referral_cells(connection: Connection, spans: Spans, followers: list[tuple[int, date]]) -> None:
-    """The cells of the screenings that assessments/enrolments (participant, day) may follow, 0–30
-    days before them (one lookup per thousand participants)."""
+def _screenings_of(connection: Connection, participant_ids: set[int]) -> dict[int, list[tuple[int, date]]]:
+    """Participant -> (facility, day) of each of their screenings (one lookup per thousand)."""
     screenings: dict[int, list[tuple[int, date]]] = {}
-    for chunk in _chunks({participant_id for participant_id, _ in followers}):
+    for chunk in _chunks(participant_ids):
         rows = connection.execute(
             select(Screening.participant_id, Screening.facility_id, Screening.screened_on).where(
                 Screening.participant_id.in_(chunk)
@@ -328,6 +327,13 @@ def _referral_cells(connection: Connection, spans: Spans, followers: list[tuple[
         )
         for participant_id, facility_id, screened_on in rows:
             screenings.setdefault(participant_id, []).append((facility_id, screened_on))
+    return screenings
+
+
+def _referral_cells(connection: Connection, spans: Spans, followers: list[tuple[int, date]]) -> None:
+    """The cells of the screenings that assessments/enrolments (participant, day) may follow, 0–30
+    days before them."""
+    screenings = _screenings_of(connection, {participant_id for participant_id, _ in followers})
     for participant_id, day in followers:
         for facility_id, screened_on in screenings.get(participant_id, ()):
             if day - timedelta(days=REFERRAL_DAYS) <= screened_on <= day:
@@ -336,20 +342,12 @@ def _referral_cells(connection: Connection, spans: Spans, followers: list[tuple[
 
 def _coverage_cells(connection: Connection, spans: Spans, versions: list[Mapping[str, Any]]) -> None:
     """The coverage cells of screenings (old or new versions) and of the participant's next screening
-    at the same facility, whose ``previous`` they are (one lookup per thousand participants)."""
-    days: dict[tuple[int, int], list[date]] = {}
-    for chunk in _chunks({values["participant_id"] for values in versions}):
-        rows = connection.execute(
-            select(Screening.participant_id, Screening.facility_id, Screening.screened_on).where(
-                Screening.participant_id.in_(chunk)
-            )
-        )
-        for participant_id, facility_id, screened_on in rows:
-            days.setdefault((participant_id, facility_id), []).append(screened_on)
+    at the same facility, whose ``previous`` they are."""
+    screenings = _screenings_of(connection, {values["participant_id"] for values in versions})
     for values in versions:
         facility_id, day = values["facility_id"], values["screened_on"]
         spans.add_coverage(facility_id, day)
-        later = [d for d in days.get((values["participant_id"], facility_id), ()) if d > day]
+        later = [d for f, d in screenings.get(values["participant_id"], ()) if f == facility_id and d > day]
         if later:
             spans.add_coverage(facility_id, min(later))
 

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from rehabdata.i18n import Lang, format_number, format_period, format_rate, t
+from rehabdata.kpis import share
 
 # Okabe-Ito, without yellow (weak on white) and black (kept for text).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000")
@@ -74,7 +75,7 @@ def largest_series(frame: pd.DataFrame, *, series: str, series_id: str, lang: La
     kept = sizes[series_id].iloc[: MAX_SERIES - 1]
     rest = frame[~frame[series_id].isin(kept)]
     others = rest.groupby("period", as_index=False)[["numerator", "denominator"]].sum()
-    others["rate"] = (others["numerator"] / others["denominator"]).where(others["denominator"] > 0)
+    others["rate"] = share(others["numerator"], others["denominator"])
     others[series] = t("chart.others", lang, count=len(sizes) - len(kept))
     others[series_id] = float("nan")
     columns = ["period", series, series_id, "rate", "numerator", "denominator"]

@@ -486,9 +486,16 @@ def _refresh_days(
 
 
 def _replace(connection: Connection, model: type, cells: ColumnElement[bool], rows: Select[Any]) -> None:
+    """Delete ``cells`` and insert ``rows`` in their place, in day order.
+
+    Every KPI reads a range of days: stored in day order (a rebuild writes the whole table so; later
+    writes append mostly recent days), a range is a few neighbouring pages that PostgreSQL's planner,
+    seeing the correlation, reads through the day index instead of scanning the table.
+    """
     table = model.__table__  # type: ignore[attr-defined]
     connection.execute(delete(table).where(cells))
-    connection.execute(insert(table).from_select([c.name for c in rows.selected_columns], rows))
+    ordered = rows.order_by(None).order_by(rows.selected_columns.day, rows.selected_columns.facility_id)
+    connection.execute(insert(table).from_select([c.name for c in rows.selected_columns], ordered))
 
 
 def rebuild(session: OrmSession) -> None:

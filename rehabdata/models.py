@@ -594,6 +594,7 @@ class AggSessionMonth(SessionCell, table=True):
     """``agg_session_day`` summed per month (``day`` = the month's first day): long ranges read these."""
 
     __tablename__ = "agg_session_month"
+    __table_args__ = (Index("ix_agg_session_month_day", "day", "facility_id"),)
 
 
 class ScreeningCell(SQLModel):
@@ -638,6 +639,7 @@ class AggScreeningMonth(ScreeningCell, table=True):
     """``agg_screening_day`` summed per month (``day`` = the month's first day)."""
 
     __tablename__ = "agg_screening_month"
+    __table_args__ = (Index("ix_agg_screening_month_day", "day", "facility_id"),)
 
 
 class EnrollmentCell(SQLModel):
@@ -662,6 +664,7 @@ class AggEnrollmentMonth(EnrollmentCell, table=True):
     """``agg_enrollment_day`` summed per month (``day`` = the month's first day)."""
 
     __tablename__ = "agg_enrollment_month"
+    __table_args__ = (Index("ix_agg_enrollment_month_day", "day", "facility_id"),)
 
 
 NO_PREVIOUS_SCREENING = date(1900, 1, 1)
@@ -696,6 +699,7 @@ class AggCoverageMonth(CoverageCell, table=True):
     """``agg_coverage_day`` summed per month (``day`` = the month's first day)."""
 
     __tablename__ = "agg_coverage_month"
+    __table_args__ = (Index("ix_agg_coverage_month_day", "day", "facility_id"),)
 
 
 # --- validated input models (what forms and imports send; table models do not validate) -------

@@ -13,6 +13,7 @@ from rehabdata import aggregates
 from rehabdata.cli import main
 from rehabdata.db import session_scope
 from rehabdata.models import (
+    AggCoverageDay,
     AggEnrollmentDay,
     AggEnrollmentMonth,
     AggScreeningDay,
@@ -323,6 +324,30 @@ def test_rebuild_command_repairs_tampered_aggregates(engine, monkeypatch, capsys
     assert main(["rebuild-aggregates"]) == 0
     assert "rebuilt" in capsys.readouterr().out
     assert rebuilt_differences(engine) == {}
+
+
+def test_a_rebuild_stores_every_aggregate_table_in_day_order(any_engine):
+    """Rows written by a rebuild lie in (day, facility) order on disk, so a range of days is a few
+    neighbouring pages (rowid on SQLite, ctid on PostgreSQL), whatever order the records came in."""
+    with session_scope(any_engine) as s:
+        region = f.make_region(s)
+        facilities = [f.make_facility(s, region) for _ in range(3)]
+        for offset in (40, 3, 75, 0, 31):  # records entered out of date order, facility by facility
+            for facility in reversed(facilities):
+                participant = f.make_participant(s, facility)
+                f.make_screening(s, participant, date(2025, 9, 1) + timedelta(days=offset), RiskLevel.LOW)
+    with session_scope(any_engine) as s:
+        aggregates.rebuild(s)
+    position = "ctid" if any_engine.dialect.name == "postgresql" else "rowid"
+    with any_engine.connect() as connection:
+        for daily, monthly in aggregates.ROLLUPS:
+            for model in (daily, monthly):
+                name = model.__tablename__
+                stored = connection.exec_driver_sql(f"SELECT day, facility_id FROM {name} ORDER BY {position}")
+                rows = [tuple(row) for row in stored]
+                assert rows == sorted(rows), name
+                if model in (AggScreeningDay, AggCoverageDay):
+                    assert len(rows) == 15, name
 
 
 def test_snapshot_lists_every_aggregate_table_in_key_order(known_data):

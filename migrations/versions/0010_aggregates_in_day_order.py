@@ -1,0 +1,28 @@
+"""monthly aggregate tables get a day index; every aggregate table is rewritten in day order
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-02
+"""
+
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+MONTHLY_TABLES = ("agg_session_month", "agg_screening_month", "agg_enrollment_month", "agg_coverage_month")
+
+
+def upgrade() -> None:
+    for table in MONTHLY_TABLES:
+        op.create_index(f"ix_{table}_day", table, ["day", "facility_id"])
+    from rehabdata.aggregates import rebuild_with  # the application's definition: rows in day order
+
+    rebuild_with(op.get_bind())
+
+
+def downgrade() -> None:
+    for table in MONTHLY_TABLES:
+        op.drop_index(f"ix_{table}_day", table_name=table)

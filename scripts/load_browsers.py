@@ -1,13 +1,17 @@
 """Load test: N browser sessions open the overview at once; time to the first KPI figure, server RSS.
 
     python scripts/load_browsers.py [--database URL | --scale-factor F] [--sessions 10] [--port P]
+                                    [--server-cpus 0]
     python scripts/load_browsers.py --url http://HOST:PORT [--sessions 10]
 
 With ``--url`` it drives an app already running elsewhere (``make run`` on another machine, on the
 national data and with the demo login ``admin.demo``): the browsers then no longer compete with the
 server for CPU, which on one 2-core machine they do. Nothing is started, and the server's RSS and CPU
 are not measured (the report says n/a); waves are ``--pause`` seconds apart instead of waiting for
-the server to go idle.
+the server to go idle. On one machine, ``--server-cpus 0`` comes closer to that: the app server
+runs on CPU 0 alone and the browsers on the others, so the server's part ("KPI sent") is what it
+would be with a core of its own and the browsers elsewhere (with a SQLite database: PostgreSQL's own
+processes are not pinned).
 
 Without ``--database`` it first generates a national dataset into a temporary SQLite file
 (``python -m rehabdata demo --scale national``: ~10 M rows, 1.5-2 min at full scale). It starts
@@ -332,6 +336,11 @@ def _generate(database_url: str, scale_factor: float) -> None:
     print(f"generated in {time.perf_counter() - began:,.0f} s", flush=True)
 
 
+def _cpu_list(text: str) -> set[int]:
+    """``0`` or ``0,2``: a set of CPU numbers."""
+    return {int(part) for part in text.split(",") if part.strip()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -349,11 +358,24 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=10, help="browser sessions at once (default 10)")
     parser.add_argument("--port", type=int, help="port of the app (default: a free one)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds a session may take (default 60)")
+    parser.add_argument(
+        "--server-cpus",
+        type=_cpu_list,
+        help="pin the app server to these CPUs (e.g. 0) and the browsers to the others, so that they "
+        "do not take the server's CPU: its part is then measured as with browsers on other machines",
+    )
     args = parser.parse_args()
     if args.database and args.scale_factor is not None:
         parser.error("--scale-factor only applies to a generated dataset, not to --database")
-    if args.url and (args.database or args.scale_factor is not None or args.port):
-        parser.error("--url drives a running app: --database, --scale-factor and --port do not apply")
+    if args.url and (args.database or args.scale_factor is not None or args.port or args.server_cpus):
+        parser.error(
+            "--url drives a running app: --database, --scale-factor, --port and --server-cpus do not apply"
+        )
+    browser_cpus = None
+    if args.server_cpus:
+        browser_cpus = os.sched_getaffinity(0) - args.server_cpus
+        if not browser_cpus or not args.server_cpus <= os.sched_getaffinity(0):
+            parser.error(f"--server-cpus must name some, not all, of the CPUs {sorted(os.sched_getaffinity(0))}")
     if not Path(chromium_executable()).is_file():
         raise SystemExit(f"error: no Chromium at {chromium_executable()}: apt-get install -y chromium")
     if args.url:
@@ -371,12 +393,15 @@ def main() -> int:
         env = {**os.environ, "REHAB_DATABASE_URL": database_url, "REHAB_DEMO_ON_EMPTY": "0"}
         log_path = directory / "streamlit.log"
         try:
-            with streamlit_server(env, log_path, port=args.port) as server:
+            with streamlit_server(env, log_path, port=args.port, cpus=args.server_cpus) as server:
                 print(
                     f"{server.url}: {args.sessions} sessions at once, {WAVES} waves (1: cold server, "
                     f"nothing cached; 2: warm); {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
+                if browser_cpus:  # Playwright's driver and Chromium start later, from this process
+                    os.sched_setaffinity(0, browser_cpus)
+                    print(f"server on CPUs {sorted(args.server_cpus)}, browsers on {sorted(browser_cpus)}")
                 report = run_load(server.url, server.process.pid, args.sessions, timeout_s=args.timeout)
                 alive = server.process.poll() is None
         except ServerError as error:

@@ -94,11 +94,14 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def streamlit_server(env: Mapping[str, str], log_path: Path, port: int | None = None) -> Iterator[Server]:
+def streamlit_server(
+    env: Mapping[str, str], log_path: Path, port: int | None = None, cpus: set[int] | None = None
+) -> Iterator[Server]:
     """``streamlit run dashboard.py`` (headless, on 127.0.0.1) with ``env``, healthy until the block ends.
 
     Output goes to ``log_path``. ``env`` is the whole environment, so it should include
     ``REHAB_DATABASE_URL`` and ``REHAB_DEMO_ON_EMPTY=0`` (the app must show what was loaded).
+    ``cpus``: pin the server (every thread it will start) to these CPUs (Linux).
     """
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
@@ -112,7 +115,12 @@ def streamlit_server(env: Mapping[str, str], log_path: Path, port: int | None = 
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=REPO_ROOT,
+            env=dict(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus),
         )
         try:
             _wait_healthy(url, process, log_path)

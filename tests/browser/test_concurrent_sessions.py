@@ -4,7 +4,12 @@ Exercises the benchmark's own code on the demo data, so the script keeps working
 printed, not asserted: they depend on the machine and belong to the benchmark.
 """
 
-from tests.browser.server import is_healthy, tree_rss_bytes
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.server import is_healthy, streamlit_server, tree_rss_bytes
 
 SESSIONS = 3
 TIMEOUT_S = 180  # generous: a busy CI machine is slow, and timings are not what this test checks
@@ -35,3 +40,14 @@ def test_a_server_started_elsewhere_is_driven_by_url_alone(demo_app):
     assert wave.visits[0].first_kpi_s is not None
     assert (report.rss_idle, wave.rss_peak, report.rss_closed) == (None, None, None)
     assert "n/a" in format_report(report) and "server: not measured" in format_report(report)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs to split")
+def test_a_pinned_server_runs_on_its_cpus_only(demo_app, tmp_path: Path):
+    """``--server-cpus``: the server and every thread it starts stay on the CPUs given."""
+    cpu = min(os.sched_getaffinity(0))
+    env = {**os.environ, "REHAB_DATABASE_URL": demo_app.database_url, "REHAB_DEMO_ON_EMPTY": "0"}
+    with streamlit_server(env, tmp_path / "pinned.log", cpus={cpu}) as server:
+        threads = list(Path(f"/proc/{server.process.pid}/task").iterdir())
+        allowed = {os.sched_getaffinity(int(thread.name)) == {cpu} for thread in threads}
+    assert len(threads) > 1 and allowed == {True}

@@ -218,3 +218,20 @@ def test_create_user_stores_a_given_password_hash(engine):
         )
     assert user_row(engine, "demo.x").password_hash == precomputed
     assert login(engine, "demo.x", PASSWORD, T0) is not None
+
+
+def test_a_hash_made_with_other_parameters_is_replaced_at_the_next_login(engine):
+    """A hash from before a parameter change still logs in, and is then stored with today's
+    parameters; a wrong password changes nothing."""
+    older = PasswordHasher(time_cost=1, memory_cost=16, parallelism=1).hash(PASSWORD)
+    with session_scope(engine) as session:
+        auth.create_user(
+            session=session, username="lama", role=Role.ADMIN, password=PASSWORD, password_hash=older
+        )
+    assert login(engine, "lama", PASSWORD + "x", T0) is None
+    assert user_row(engine, "lama").password_hash == older
+    assert login(engine, "lama", PASSWORD, T0) is not None
+    renewed = user_row(engine, "lama").password_hash
+    assert renewed != older and not auth._hasher.check_needs_rehash(renewed)
+    assert login(engine, "lama", PASSWORD, T0) is not None
+    assert user_row(engine, "lama").password_hash == renewed  # up to date: not hashed again

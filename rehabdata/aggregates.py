@@ -4,15 +4,16 @@
 ``agg_enrollment_day`` (facility × start day × programme × status) and ``agg_coverage_day``
 (facility × day × the participant's previous screening there) hold what the heavy KPIs sum:
 sessions, attendance, expected attendance, risk levels, substances, referral outcomes, enrolments
-and distinct participants screened; each has a monthly twin summed from it. All are *derived*:
-``DEFINITIONS`` (``session_rows``, ``screening_rows``, ``enrollment_rows``, ``coverage_rows``)
-define them from the base tables,
+and distinct participants screened; each has a monthly twin summed from it. ``agg_follow_up``
+holds each follow-up compared with its baseline screening, looked up once instead of per query.
+All are *derived*: ``DEFINITIONS`` (``session_rows``, ``screening_rows``, ``enrollment_rows``,
+``coverage_rows``, ``follow_up_rows``) define them from the base tables,
 ``rebuild`` recomputes them from scratch, and every write recomputes the cells it can have changed,
 in its own transaction:
 
 - ORM writes (services, forms, tests) are seen by a ``Session`` ``after_flush`` hook that turns each
-  new, changed or deleted screening, assessment, enrolment, session or attendance row (old and new
-  values) into date spans per facility;
+  new, changed or deleted screening, assessment, enrolment, session, attendance or follow-up row
+  (old and new values) into date spans per facility;
 - bulk paths (imports) note their rows with ``refresh_inserted``; generators call ``rebuild``;
 - just before the transaction commits, ``refresh_pending`` refreshes every noted span once (a
   session with twenty attendance rows is one refresh, and locks are held only for the commit).
@@ -50,7 +51,7 @@ from sqlalchemy import (
 from sqlalchemy import inspect as inspect_state
 from sqlalchemy.orm import Session as OrmSession
 
-from rehabdata.assist import SUBSTANCES
+from rehabdata.assist import RISK_LEVELS, SUBSTANCES
 from rehabdata.frames import query_frame
 from rehabdata.models import (
     NO_PREVIOUS_SCREENING,
@@ -58,6 +59,7 @@ from rehabdata.models import (
     AggCoverageMonth,
     AggEnrollmentDay,
     AggEnrollmentMonth,
+    AggFollowUp,
     AggScreeningDay,
     AggScreeningMonth,
     AggSessionDay,
@@ -65,6 +67,7 @@ from rehabdata.models import (
     Assessment,
     Attendance,
     Enrollment,
+    FollowUp,
     ProgrammeSession,
     ProgrammeType,
     Screening,
@@ -214,13 +217,65 @@ def coverage_rows(where: ColumnElement[bool]) -> Select[Any]:
     )
 
 
+def risk_rank(column: Any) -> ColumnElement[int]:
+    """``assist.risk_rank`` in SQL: low 0 < moderate 1 < high 2, NULL stays NULL."""
+    return case({level: rank for rank, level in enumerate(RISK_LEVELS)}, value=column)
+
+
+def follow_up_rows(where: ColumnElement[bool]) -> Select[Any]:
+    """``agg_follow_up`` rows for the follow-ups matching ``where`` (a condition on ``follow_up``):
+    each with its baseline, the participant's latest screening on or before it (any facility)."""
+    screened_on = (
+        select(func.max(Screening.screened_on))
+        .where(
+            Screening.participant_id == FollowUp.participant_id, Screening.screened_on <= FollowUp.followed_on
+        )
+        .scalar_subquery()
+    )
+    follow_ups = (
+        select(
+            FollowUp.facility_id,
+            FollowUp.followed_on,
+            FollowUp.participant_id,
+            Enrollment.programme,
+            FollowUp.max_score,
+            FollowUp.overall_risk,
+            FollowUp.urine_result,
+            screened_on.label("screened_on"),
+        )
+        .outerjoin(Enrollment, Enrollment.id == FollowUp.enrollment_id)
+        .where(where)
+        .subquery()
+    )
+    baseline = Screening.__table__.alias("baseline")  # type: ignore[attr-defined]
+    return select(
+        follow_ups.c.facility_id.label("facility_id"),
+        follow_ups.c.followed_on.label("day"),
+        follow_ups.c.participant_id.label("participant_id"),
+        follow_ups.c.programme.label("programme"),
+        follow_ups.c.urine_result.label("urine_result"),
+        case((baseline.c.id.is_not(None), 1), else_=0).label("compared"),
+        (follow_ups.c.max_score - baseline.c.max_score).label("score_change"),
+        case((risk_rank(follow_ups.c.overall_risk) < risk_rank(baseline.c.overall_risk), 1), else_=0).label(
+            "risk_fell"
+        ),
+    ).outerjoin(
+        baseline,
+        and_(
+            baseline.c.participant_id == follow_ups.c.participant_id,
+            baseline.c.screened_on == follow_ups.c.screened_on,
+        ),
+    )
+
+
 DEFINITIONS: dict[type, Callable[[ColumnElement[bool]], Select[Any]]] = {
     AggSessionDay: session_rows,
     AggScreeningDay: screening_rows,
     AggEnrollmentDay: enrollment_rows,
     AggCoverageDay: coverage_rows,
+    AggFollowUp: follow_up_rows,
 }
-"""Each daily table and the statement defining its rows from the base tables."""
+"""Each derived table and the statement defining its rows from the base tables."""
 
 
 # --- spans: which cells a change can affect -------------------------------------------------------
@@ -232,6 +287,8 @@ class Spans:
     for enrolment starts; single days per facility for coverage (a screening's own day and the day
     of the participant's next screening there, whose ``previous`` it is, may be years apart).
 
+    Follow-ups likewise as single days per facility: a screening or an enrolment changes the
+    follow-ups of its participant, anywhere and on any later day.
     A span's end of ``None`` means open-ended (an enrolment without an end date).
     """
 
@@ -239,6 +296,7 @@ class Spans:
     screenings: dict[int, tuple[date, date]] = field(default_factory=dict)
     enrollments: dict[int, tuple[date, date]] = field(default_factory=dict)
     coverage: dict[int, set[date]] = field(default_factory=dict)
+    follow_ups: dict[int, set[date]] = field(default_factory=dict)
 
     def add_sessions(self, facility_id: int, programme: str, start: date, end: date | None) -> None:
         key = (facility_id, str(programme))
@@ -257,13 +315,20 @@ class Spans:
     def add_coverage(self, facility_id: int, day: date) -> None:
         self.coverage.setdefault(facility_id, set()).add(day)
 
+    def add_follow_up(self, facility_id: int, day: date) -> None:
+        self.follow_ups.setdefault(facility_id, set()).add(day)
+
     def facilities(self) -> list[int]:
         return sorted(
-            {f for f, _ in self.sessions} | set(self.screenings) | set(self.enrollments) | set(self.coverage)
+            {f for f, _ in self.sessions}
+            | set(self.screenings)
+            | set(self.enrollments)
+            | set(self.coverage)
+            | set(self.follow_ups)
         )
 
     def __bool__(self) -> bool:
-        return bool(self.sessions or self.screenings or self.enrollments or self.coverage)
+        return bool(self.sessions or self.screenings or self.enrollments or self.coverage or self.follow_ups)
 
 
 def _widen(spans: dict[int, tuple[date, date]], facility_id: int, start: date, end: date) -> None:
@@ -303,6 +368,8 @@ def _add_rows(
         _session_cells(connection, spans, {values["session_id"] for values in versions})
         return
     versions = list(versions)
+    if model in (Screening, Enrollment):
+        _follow_up_rows_of(connection, spans, versions, since="screened_on" if model is Screening else None)
     if model is Screening:
         _coverage_cells(connection, spans, versions)
     elif model in REFERRAL_DAY:
@@ -340,6 +407,27 @@ def _referral_cells(connection: Connection, spans: Spans, followers: list[tuple[
                 spans.add_screenings(facility_id, screened_on, screened_on)
 
 
+def _follow_up_rows_of(
+    connection: Connection, spans: Spans, versions: list[Mapping[str, Any]], since: str | None
+) -> None:
+    """The ``agg_follow_up`` rows of the participants of screenings (their follow-ups on or after
+    the screening day: the screening may be their baseline) or of enrolments (every follow-up: it
+    may be linked to the enrolment, whose programme it carries)."""
+    follow_ups: dict[int, list[tuple[int, date]]] = {}
+    for chunk in _chunks({values["participant_id"] for values in versions}):
+        rows = connection.execute(
+            select(FollowUp.participant_id, FollowUp.facility_id, FollowUp.followed_on).where(
+                FollowUp.participant_id.in_(chunk)
+            )
+        )
+        for participant_id, facility_id, followed_on in rows:
+            follow_ups.setdefault(participant_id, []).append((facility_id, followed_on))
+    for values in versions:
+        for facility_id, followed_on in follow_ups.get(values["participant_id"], ()):
+            if since is None or followed_on >= values[since]:
+                spans.add_follow_up(facility_id, followed_on)
+
+
 def _coverage_cells(connection: Connection, spans: Spans, versions: list[Mapping[str, Any]]) -> None:
     """The coverage cells of screenings (old or new versions) and of the participant's next screening
     at the same facility, whose ``previous`` they are."""
@@ -364,6 +452,8 @@ def _add_row(spans: Spans, model: type, values: Mapping[str, Any]) -> None:
             values["facility_id"], values["programme"], values["started_on"], values.get("ended_on")
         )
         spans.add_enrollments(values["facility_id"], values["started_on"], values["started_on"])
+    elif model is FollowUp:
+        spans.add_follow_up(values["facility_id"], values["followed_on"])
 
 
 def _status_change(model: type, versions: list[dict[str, Any]]) -> bool:
@@ -381,6 +471,7 @@ TRACKED: dict[type, tuple[str, ...]] = {
     Attendance: ("session_id",),
     Enrollment: ("participant_id", "facility_id", "programme", "started_on", "ended_on", "status"),
     Assessment: ("participant_id", "assessed_on"),
+    FollowUp: ("participant_id", "facility_id", "followed_on"),
 }
 """Base tables the aggregates derive from, and the columns a change of which moves a row's cells."""
 
@@ -422,6 +513,8 @@ ROLLUPS = (
 )
 """Daily tables and the monthly tables summed from them."""
 MONTHLY = dict(ROLLUPS)
+TABLES: tuple[type, ...] = (*(table for pair in ROLLUPS for table in pair), AggFollowUp)
+"""Every derived table (what a rebuild rewrites and a snapshot compares)."""
 
 
 def refresh(connection: Connection, spans: Spans) -> None:
@@ -457,6 +550,10 @@ def refresh(connection: Connection, spans: Spans) -> None:
         for start, end in _month_runs(days):
             base = and_(Screening.facility_id == facility_id, Screening.screened_on.between(start, end))
             _refresh_days(connection, AggCoverageDay, facility_id, start, end, base)
+    for facility_id, days in sorted(spans.follow_ups.items()):
+        for start, end in _month_runs(days):
+            base = and_(FollowUp.facility_id == facility_id, FollowUp.followed_on.between(start, end))
+            _refresh_days(connection, AggFollowUp, facility_id, start, end, base)
 
 
 def _month_runs(days: set[date]) -> list[tuple[date, date]]:
@@ -472,10 +569,12 @@ def _refresh_days(
     connection: Connection, daily: Any, facility_id: int, start: date, end: date, base: ColumnElement[bool]
 ) -> None:
     """Recompute one facility's ``daily`` rows of ``start``–``end`` from the ``base`` rows they derive
-    from, then its monthly rows of the months they fall in."""
-    monthly = MONTHLY[daily]
+    from, then its monthly rows of the months they fall in (if the table has a monthly twin)."""
     cells = and_(daily.facility_id == facility_id, daily.day.between(start, end))
     _replace(connection, daily, cells, DEFINITIONS[daily](base))
+    monthly = MONTHLY.get(daily)
+    if monthly is None:
+        return
     months = and_(monthly.facility_id == facility_id, monthly.day.between(month_start(start), end))
     days = and_(
         daily.facility_id == facility_id,
@@ -506,7 +605,7 @@ def rebuild(session: OrmSession) -> None:
 def rebuild_with(connection: Connection) -> None:
     """``rebuild`` on a plain connection (migrations, bulk loaders)."""
     if connection.dialect.name == "postgresql":  # every facility: one table-level lock instead
-        tables = ", ".join(model.__tablename__ for pair in ROLLUPS for model in pair)  # type: ignore[attr-defined]
+        tables = ", ".join(model.__tablename__ for model in TABLES)  # type: ignore[attr-defined]
         connection.execute(text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
     rebuild_days(connection)
     rebuild_months(connection)
@@ -518,7 +617,7 @@ def rebuild_days(connection: Connection, dailies: Iterable[type] = tuple(DEFINIT
         _replace(connection, daily, true(), DEFINITIONS[daily](true()))
 
 
-def rebuild_months(connection: Connection, dailies: Iterable[type] = tuple(DEFINITIONS)) -> None:
+def rebuild_months(connection: Connection, dailies: Iterable[type] = tuple(MONTHLY)) -> None:
     """Sum the monthly tables of ``dailies`` afresh from them."""
     for daily in dailies:
         _replace(connection, MONTHLY[daily], true(), monthly_rows(daily, true()))
@@ -534,7 +633,7 @@ def refresh_inserted(session: OrmSession, model: type, rows: Iterable[Mapping[st
 def snapshot(session: OrmSession) -> dict[str, pd.DataFrame]:
     """Every aggregate table's rows, ordered by key (to compare incremental with rebuilt)."""
     frames = {}
-    for model in (table for pair in ROLLUPS for table in pair):
+    for model in TABLES:
         table = model.__table__  # type: ignore[attr-defined]
         keys = [column for column in table.primary_key.columns]
         frames[table.name] = query_frame(session.connection(), select(table).order_by(*keys))

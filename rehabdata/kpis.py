@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
-from rehabdata.assist import RISK_LEVELS, SUBSTANCES
+from rehabdata.assist import SUBSTANCES
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.frames import query_frame
 from rehabdata.models import (
@@ -39,6 +39,7 @@ from rehabdata.models import (
     AggCoverageMonth,
     AggEnrollmentDay,
     AggEnrollmentMonth,
+    AggFollowUp,
     AggScreeningDay,
     AggScreeningMonth,
     AggSessionDay,
@@ -51,7 +52,6 @@ from rehabdata.models import (
     EnrollmentStatus,
     Facility,
     FacilityPopulation,
-    FollowUp,
     MonevAction,
     MonevVisit,
     MonthSignoff,
@@ -62,7 +62,6 @@ from rehabdata.models import (
     ProgrammeType,
     Region,
     ScopeMetric,
-    Screening,
 )
 from rehabdata.periods import add_months, month_start, months_between
 from rehabdata.sqlfunctions import add_days, days_between, first_of_month, month_label, quarter_label
@@ -220,11 +219,6 @@ def period_labels(filters: Filters) -> list[str]:
         for m in months_between(filters.start, filters.end)
     )
     return list(dict.fromkeys(labels))
-
-
-def risk_rank(column: Any) -> ColumnElement[int]:
-    """``assist.risk_rank`` in SQL: low 0 < moderate 1 < high 2, NULL stays NULL."""
-    return case({level: rank for rank, level in enumerate(RISK_LEVELS)}, value=column)
 
 
 def programme_condition(filters: Filters, programme_column: Any) -> ColumnElement[bool]:
@@ -716,83 +710,38 @@ def progress(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -
     ``urine_negative_rate`` = ``urine_negative`` / ``urine_tested`` over the latest follow-ups.
     Excluded: urine tests not done; with a programme filter, follow-ups not linked to an enrolment in
     that programme. Grouped by the follow-up's facility and period.
+    Read from ``agg_follow_up`` (each follow-up with its baseline screening already looked up).
     """
     dims = _check_dimensions(by)
-    in_scope = and_(
-        FollowUp.followed_on.between(filters.start, filters.end),
-        facility_condition(filters, FollowUp.facility_id, FollowUp.followed_on),
-        FollowUp.enrollment_id.in_(select(Enrollment.id).where(Enrollment.programme == filters.programme))
-        if filters.programme
-        else true(),
-    )
-    bucket = [period_label(FollowUp.followed_on, filters.granularity)] if "period" in dims else []
+    cells = AggFollowUp
+    in_period = cells.day.between(filters.start, filters.end)
+    bucket = [period_label(cells.day, filters.granularity)] if "period" in dims else []
     latest = (
-        select(FollowUp.participant_id, func.max(FollowUp.followed_on).label("followed_on"))
-        .where(in_scope)
-        .group_by(FollowUp.participant_id, *bucket)
-        .subquery()
-    )
-    screened_on = (
-        select(func.max(Screening.screened_on))
+        select(cells.participant_id, func.max(cells.day).label("day"))
         .where(
-            Screening.participant_id == FollowUp.participant_id, Screening.screened_on <= FollowUp.followed_on
+            in_period,
+            facility_condition(filters, cells.facility_id, cells.day),
+            programme_condition(filters, cells.programme),
         )
-        .scalar_subquery()
+        .group_by(cells.participant_id, *bucket)
+        .subquery()
     )
     follow_ups = (
-        select(
-            FollowUp.participant_id,
-            FollowUp.facility_id,
-            FollowUp.followed_on,
-            FollowUp.max_score,
-            FollowUp.overall_risk,
-            FollowUp.urine_result,
-            screened_on.label("screened_on"),
-        )
-        .join(
-            latest,
-            and_(
-                latest.c.participant_id == FollowUp.participant_id,
-                latest.c.followed_on == FollowUp.followed_on,
-            ),
-        )
-        .where(FollowUp.followed_on.between(filters.start, filters.end))  # implied by the join: a range
+        select(cells)
+        .join(latest, and_(latest.c.participant_id == cells.participant_id, latest.c.day == cells.day))
+        .where(in_period)  # implied by the join: a range
         .subquery()
     )
-    # Only the columns compared: the screening's own facility_id would make grouping ambiguous.
-    screenings = select(
-        Screening.id,
-        Screening.participant_id,
-        Screening.screened_on,
-        Screening.max_score,
-        Screening.overall_risk,
-    ).subquery()
     urine = follow_ups.c.urine_result
-    statement = (
-        select(
-            *_dimension_columns(
-                dims, follow_ups.c.facility_id, follow_ups.c.followed_on, filters.granularity
-            ),
-            func.count().label("followed"),
-            func.count(screenings.c.id).label("compared"),
-            func.avg(follow_ups.c.max_score - screenings.c.max_score).label("mean_score_change"),
-            func.sum(
-                case(
-                    (risk_rank(follow_ups.c.overall_risk) < risk_rank(screenings.c.overall_risk), 1), else_=0
-                )
-            ).label("numerator"),
-            func.sum(case((urine == "negative", 1), else_=0)).label("urine_negative"),
-            func.sum(case((urine.in_(("negative", "positive")), 1), else_=0)).label("urine_tested"),
-        )
-        .select_from(follow_ups)
-        .outerjoin(
-            screenings,
-            and_(
-                screenings.c.participant_id == follow_ups.c.participant_id,
-                screenings.c.screened_on == follow_ups.c.screened_on,
-            ),
-        )
-    )
+    statement = select(
+        *_dimension_columns(dims, follow_ups.c.facility_id, follow_ups.c.day, filters.granularity),
+        func.count().label("followed"),
+        _total(follow_ups.c.compared).label("compared"),
+        func.avg(follow_ups.c.score_change).label("mean_score_change"),
+        _total(follow_ups.c.risk_fell).label("numerator"),
+        func.sum(case((urine == "negative", 1), else_=0)).label("urine_negative"),
+        func.sum(case((urine.in_(("negative", "positive")), 1), else_=0)).label("urine_tested"),
+    ).select_from(follow_ups)
     frame = _as_counts(
         _aggregate(session, _with_region(statement, dims, follow_ups.c.facility_id), _merge_on(dims)),
         ("followed", "compared", "urine_negative", "urine_tested"),

@@ -702,6 +702,30 @@ class AggCoverageMonth(CoverageCell, table=True):
     __table_args__ = (Index("ix_agg_coverage_month_day", "day", "facility_id"),)
 
 
+class AggFollowUp(SQLModel, table=True):
+    """Each follow-up (facility × day × participant: one a day per participant) with the screening
+    it is compared with already looked up: the participant's latest on or before the follow-up day.
+
+    ``kpis.progress`` reads this table alone; looking up 1.6 million screenings' baselines at
+    query time cost a random read per follow-up. ``programme``: of the enrolment the follow-up is
+    linked to (None: none). ``compared``: 1 when there is a baseline screening; ``score_change``:
+    follow-up ``max_score`` minus the baseline's (None without one); ``risk_fell``: 1 when the
+    follow-up's overall risk ranks lower than the baseline's.
+    """
+
+    __tablename__ = "agg_follow_up"
+    __table_args__ = (Index("ix_agg_follow_up_day", "day", "participant_id"),)
+
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    participant_id: int = Field(primary_key=True)
+    programme: ProgrammeType | None = enum_field(ProgrammeType, default=None, nullable=True)
+    urine_result: UrineResult = enum_field(UrineResult, default=UrineResult.NOT_DONE)
+    compared: int = 0
+    score_change: int | None = None
+    risk_fell: int = 0
+
+
 # --- validated input models (what forms and imports send; table models do not validate) -------
 
 

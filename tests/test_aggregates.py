@@ -16,6 +16,7 @@ from rehabdata.models import (
     AggCoverageDay,
     AggEnrollmentDay,
     AggEnrollmentMonth,
+    AggFollowUp,
     AggScreeningDay,
     AggScreeningMonth,
     AggSessionDay,
@@ -24,11 +25,13 @@ from rehabdata.models import (
     Attendance,
     Enrollment,
     EnrollmentStatus,
+    FollowUp,
     ProgrammeSession,
     ProgrammeType,
     RiskLevel,
     Screening,
     SessionType,
+    UrineResult,
 )
 from tests import factories as f
 from tests.aggregate_checks import assert_aggregates_exact, rebuilt_differences
@@ -49,7 +52,18 @@ def _pick(session: Session, rng: random.Random, model: type):
 def _random_change(session: Session, rng: random.Random, facilities, participants) -> None:
     """One random insert, edit or delete of a row the aggregates derive from (through the ORM)."""
     kind = rng.choice(
-        ["screening", "screening", "enrolment", "session", "session", "assessment", "edit", "edit", "delete"]
+        [
+            "screening",
+            "screening",
+            "enrolment",
+            "session",
+            "session",
+            "assessment",
+            "follow-up",
+            "edit",
+            "edit",
+            "delete",
+        ]
     )
     participant = rng.choice(participants)
     if kind == "screening":
@@ -85,11 +99,32 @@ def _random_change(session: Session, rng: random.Random, facilities, participant
         )
     elif kind == "assessment":
         f.make_assessment(session, participant, _day(rng))
+    elif kind == "follow-up":
+        day = _day(rng)
+        taken = session.execute(
+            select(FollowUp.id).where(FollowUp.participant_id == participant.id, FollowUp.followed_on == day)
+        ).first()
+        enrolments = session.execute(
+            select(Enrollment.id).where(Enrollment.participant_id == participant.id)
+        ).scalars()
+        if taken is None:
+            f.make_follow_up(
+                session,
+                participant,
+                day,
+                rng.choice(list(RiskLevel)),
+                enrollment_id=rng.choice([None, *enrolments]),
+                urine_result=rng.choice(list(UrineResult)),
+            )
     elif kind == "edit":
         _random_edit(session, rng, facilities)
     else:
-        model = rng.choice([Screening, Enrollment, ProgrammeSession, Attendance, Assessment])
+        model = rng.choice([Screening, Enrollment, ProgrammeSession, Attendance, Assessment, FollowUp])
         row = _pick(session, rng, model)
+        if model is Enrollment and row is not None:  # its follow-ups keep their record, unlinked
+            for linked in session.execute(select(FollowUp).where(FollowUp.enrollment_id == row.id)).scalars():
+                linked.enrollment_id = None
+            session.flush()
         if row is not None:
             session.delete(row)
     session.flush()
@@ -97,13 +132,31 @@ def _random_change(session: Session, rng: random.Random, facilities, participant
 
 def _random_edit(session: Session, rng: random.Random, facilities) -> None:
     """Move a row in time, between facilities or programmes, or change what it counts."""
-    model = rng.choice([Screening, Enrollment, ProgrammeSession, Assessment])
+    model = rng.choice([Screening, Enrollment, ProgrammeSession, Assessment, FollowUp])
     row = _pick(session, rng, model)
     if row is None:
         return
     if model is Screening:
         row.overall_risk = rng.choice([*RiskLevel, None])
         row.score_cannabis = rng.choice([None, 4])
+        row.max_score = rng.choice([2, 12, 30])
+        if rng.random() < 0.5:
+            row.facility_id = rng.choice(facilities).id
+        if rng.random() < 0.3:  # another date: it may stop or start being a follow-up's baseline
+            day = _day(rng)
+            if (
+                session.execute(
+                    select(Screening.id).where(
+                        Screening.participant_id == row.participant_id, Screening.screened_on == day
+                    )
+                ).first()
+                is None
+            ):
+                row.screened_on = day
+    elif model is FollowUp:
+        row.overall_risk = rng.choice([*RiskLevel, None])
+        row.max_score = rng.choice([2, 12, 30])
+        row.urine_result = rng.choice(list(UrineResult))
         if rng.random() < 0.5:
             row.facility_id = rng.choice(facilities).id
     elif model is Enrollment:
@@ -150,6 +203,47 @@ def test_incremental_aggregates_equal_a_rebuild_after_random_writes_edits_and_de
             s.execute(select(func.count()).select_from(ProgrammeSession)).scalar(),
             s.execute(select(func.count()).select_from(Screening)).scalar(),
         )
+
+
+def test_a_follow_up_row_follows_its_baseline_screening_and_its_enrolment(engine):
+    """``agg_follow_up`` compares a follow-up with the latest screening on or before it, wherever the
+    screening was, and carries its enrolment's programme: each changes with later writes."""
+    start = date(2025, 9, 1)
+    with session_scope(engine) as s:
+        region = f.make_region(s)
+        here, there = f.make_facility(s, region), f.make_facility(s, region)
+        participant = f.make_participant(s, here)
+        first = f.make_screening(s, participant, start, RiskLevel.HIGH)  # max_score 30
+        enrolment = f.make_enrollment(s, participant, start + timedelta(days=5), ProgrammeType.SOCIAL)
+        f.make_follow_up(
+            s, participant, start + timedelta(days=40), RiskLevel.LOW, enrollment_id=enrolment.id
+        )
+
+    def row() -> tuple:
+        with Session(engine) as s:
+            cell = s.execute(select(AggFollowUp)).scalar_one()
+            return cell.programme, cell.compared, cell.score_change, cell.risk_fell
+
+    assert row() == (ProgrammeType.SOCIAL, 1, 2 - 30, 1)
+    with session_scope(engine) as s:
+        s.get(Enrollment, enrolment.id).programme = ProgrammeType.MEDICAL
+    assert row() == (ProgrammeType.MEDICAL, 1, 2 - 30, 1)
+    with session_scope(engine) as s:  # a later screening at another facility becomes the baseline
+        later = f.make_screening(
+            s, s.get(f.Participant, participant.id), start + timedelta(days=20), RiskLevel.LOW
+        )
+        later.facility_id = there.id
+    assert row() == (ProgrammeType.MEDICAL, 1, 0, 0)
+    with session_scope(engine) as s:  # a screening after the follow-up is no baseline of it
+        f.make_screening(s, s.get(f.Participant, participant.id), start + timedelta(days=60), RiskLevel.HIGH)
+    assert row() == (ProgrammeType.MEDICAL, 1, 0, 0)
+    with session_scope(engine) as s:
+        s.delete(s.get(Screening, later.id))
+    assert row() == (ProgrammeType.MEDICAL, 1, 2 - 30, 1)
+    with session_scope(engine) as s:
+        s.delete(s.get(Screening, first.id))
+    assert row() == (ProgrammeType.MEDICAL, 0, None, 0)
+    assert_aggregates_exact(engine)
 
 
 def test_later_enrolment_and_assessment_update_the_screening_day(engine):
@@ -335,19 +429,20 @@ def test_a_rebuild_stores_every_aggregate_table_in_day_order(any_engine):
         for offset in (40, 3, 75, 0, 31):  # records entered out of date order, facility by facility
             for facility in reversed(facilities):
                 participant = f.make_participant(s, facility)
-                f.make_screening(s, participant, date(2025, 9, 1) + timedelta(days=offset), RiskLevel.LOW)
+                day = date(2025, 9, 1) + timedelta(days=offset)
+                f.make_screening(s, participant, day, RiskLevel.LOW)
+                f.make_follow_up(s, participant, day + timedelta(days=30), RiskLevel.LOW)
     with session_scope(any_engine) as s:
         aggregates.rebuild(s)
     position = "ctid" if any_engine.dialect.name == "postgresql" else "rowid"
     with any_engine.connect() as connection:
-        for daily, monthly in aggregates.ROLLUPS:
-            for model in (daily, monthly):
-                name = model.__tablename__
-                stored = connection.exec_driver_sql(f"SELECT day, facility_id FROM {name} ORDER BY {position}")
-                rows = [tuple(row) for row in stored]
-                assert rows == sorted(rows), name
-                if model in (AggScreeningDay, AggCoverageDay):
-                    assert len(rows) == 15, name
+        for model in aggregates.TABLES:
+            name = model.__tablename__
+            stored = connection.exec_driver_sql(f"SELECT day, facility_id FROM {name} ORDER BY {position}")
+            rows = [tuple(row) for row in stored]
+            assert rows == sorted(rows), name
+            if model in (AggScreeningDay, AggCoverageDay, AggFollowUp):
+                assert len(rows) == 15, name
 
 
 def test_snapshot_lists_every_aggregate_table_in_key_order(known_data):
@@ -358,7 +453,7 @@ def test_snapshot_lists_every_aggregate_table_in_key_order(known_data):
         f"agg_{kind}_{grain}"
         for kind in ("session", "screening", "enrollment", "coverage")
         for grain in ("day", "month")
-    }
+    } | {"agg_follow_up"}
     screening = frames["agg_screening_day"]
     assert list(screening[["facility_id", "day"]].itertuples(index=False)) == sorted(
         screening[["facility_id", "day"]].itertuples(index=False)

@@ -375,7 +375,9 @@ def main() -> int:
     if args.server_cpus:
         browser_cpus = os.sched_getaffinity(0) - args.server_cpus
         if not browser_cpus or not args.server_cpus <= os.sched_getaffinity(0):
-            parser.error(f"--server-cpus must name some, not all, of the CPUs {sorted(os.sched_getaffinity(0))}")
+            parser.error(
+                f"--server-cpus must name some, not all, of the CPUs {sorted(os.sched_getaffinity(0))}"
+            )
     if not Path(chromium_executable()).is_file():
         raise SystemExit(f"error: no Chromium at {chromium_executable()}: apt-get install -y chromium")
     if args.url:

@@ -41,6 +41,7 @@ from rehabdata.kpis import (
 )
 from rehabdata.models import (
     AggCoverageMonth,
+    AggFollowUp,
     AggSessionDay,
     Assessment,
     Attendance,
@@ -266,7 +267,20 @@ def screening_after_exit(session: Session, filters: Filters, today: date) -> Ite
 
 @rule("follow_up_before_screening", "error", "follow_up")
 def follow_up_before_screening(session: Session, filters: Filters, today: date) -> Iterable[Finding]:
-    """Follow-ups in the period dated before the participant's first screening, or with no screening at all."""
+    """Follow-ups in the period dated before the participant's first screening, or with no screening at all.
+
+    Those are the follow-ups without a baseline in ``agg_follow_up`` (no screening on or before
+    them): only they are looked up, not every follow-up's first screening.
+    """
+    unscreened = (
+        select(AggFollowUp.participant_id, AggFollowUp.day)
+        .where(
+            _period(AggFollowUp.day, filters),
+            facility_condition(filters, AggFollowUp.facility_id),
+            AggFollowUp.compared == 0,
+        )
+        .subquery()
+    )
     first = (
         select(func.min(Screening.screened_on))
         .where(Screening.participant_id == FollowUp.participant_id)
@@ -280,12 +294,14 @@ def follow_up_before_screening(session: Session, filters: Filters, today: date) 
             FollowUp.followed_on.label("day"),
             first.label("first"),
         )
-        .join(Participant, Participant.id == FollowUp.participant_id)
-        .where(
-            _period(FollowUp.followed_on, filters),
-            facility_condition(filters, FollowUp.facility_id),
-            or_(first.is_(None), FollowUp.followed_on < first),
+        .join(
+            unscreened,
+            and_(
+                unscreened.c.participant_id == FollowUp.participant_id,
+                unscreened.c.day == FollowUp.followed_on,
+            ),
         )
+        .join(Participant, Participant.id == FollowUp.participant_id)
     )
     for finding in _found(session, statement, lambda row: {"date": row["day"], "first": row["first"]}):
         if finding["params"]["first"] is None:

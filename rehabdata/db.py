@@ -95,14 +95,24 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+UPGRADE_LOCK = 8802  # pg_advisory_xact_lock key: "the schema is being upgraded"
+
+
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
-    """Create the schema or upgrade an existing database to ``revision``, keeping its rows."""
+    """Create the schema or upgrade an existing database to ``revision``, keeping its rows.
+
+    App processes starting at once (several behind a load balancer) take turns: on PostgreSQL under
+    a transaction-scoped advisory lock, on SQLite under its write lock; each then reads the
+    revision the previous one left.
+    """
     config = alembic_config(engine)
     with engine.begin() as connection:
         if connection.dialect.name == "sqlite":
             # Python's sqlite3 runs DDL outside any transaction unless one is open: without this, an
             # upgrade that fails or is killed half-way would keep its CREATE/DROP statements.
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -54,8 +54,8 @@ def engine(tmp_path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def pg_engine() -> Iterator[Engine]:
-    """A migrated, empty PostgreSQL database, dropped after the test."""
+def blank_pg_engine() -> Iterator[Engine]:
+    """A new PostgreSQL database without any schema, dropped after the test."""
     server = make_url(require_pg_url())
     name = f"rehab_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
@@ -63,13 +63,19 @@ def pg_engine() -> Iterator[Engine]:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
     try:
-        upgrade_schema(engine)
         yield engine
     finally:
         engine.dispose()
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture
+def pg_engine(blank_pg_engine) -> Engine:
+    """A migrated, empty PostgreSQL database, dropped after the test."""
+    upgrade_schema(blank_pg_engine)
+    return blank_pg_engine
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

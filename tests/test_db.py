@@ -1,5 +1,8 @@
 """Engine settings, URL handling and Alembic migrations."""
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -134,3 +137,27 @@ def test_other_database_errors_are_not_retried(engine):
     with pytest.raises(OperationalError):
         db.run_in_transaction(engine, broken)
     assert calls == [1]
+
+
+def _start_app(url: str) -> str | None:
+    """What an app process does first (in a process of its own: Alembic's context is per process)."""
+    engine = db.make_engine(url)
+    try:
+        db.upgrade_schema(engine)
+        return db.current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_app_processes_starting_at_once_upgrade_the_schema_once(backend, request, tmp_path):
+    """Several app processes starting together on a new database (behind a load balancer) each run
+    the upgrade: they take turns, and the later ones find it done."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'new.db'}"
+    else:
+        url = request.getfixturevalue("blank_pg_engine").url.render_as_string(hide_password=False)
+    with ProcessPoolExecutor(max_workers=3, mp_context=multiprocessing.get_context("fork")) as pool:
+        revisions = list(pool.map(_start_app, [url] * 3))
+    head = ScriptDirectory.from_config(db.alembic_config(db.make_engine(url))).get_current_head()
+    assert revisions == [head] * 3

@@ -93,18 +93,23 @@ def within_referral_window(day: Any, screened_on: Any) -> ColumnElement[bool]:
 def session_rows(where: ColumnElement[bool]) -> Select[Any]:
     """``agg_session_day`` rows for the sessions matching ``where`` (a condition on ``programme_session``)."""
     held = ProgrammeSession
-    attended = (
-        select(Attendance.session_id, func.count().label("attended"))
-        .join(held, held.id == Attendance.session_id)
-        .where(where)
-        .group_by(Attendance.session_id)
-        .subquery()
-    )
     active = and_(
         Enrollment.facility_id == held.facility_id,
         Enrollment.programme == held.programme,
         Enrollment.started_on <= held.held_on,
         or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= held.held_on),
+    )
+    enrolled = select(Enrollment.id).where(active, Enrollment.participant_id == Attendance.participant_id)
+    attended = (
+        select(
+            Attendance.session_id,
+            func.count().label("attended"),
+            func.sum(case((enrolled.exists(), 1), else_=0)).label("attended_enrolled"),
+        )
+        .join(held, held.id == Attendance.session_id)
+        .where(where)
+        .group_by(Attendance.session_id)
+        .subquery()
     )
     expected = (
         select(held.id.label("session_id"), func.count(distinct(Enrollment.participant_id)).label("expected"))
@@ -121,6 +126,7 @@ def session_rows(where: ColumnElement[bool]) -> Select[Any]:
             func.count(held.id).label("sessions"),
             func.sum(case((held.session_type == SessionType.SKILLS, 1), else_=0)).label("skills_sessions"),
             func.coalesce(func.sum(attended.c.attended), 0).label("attended"),
+            func.coalesce(func.sum(attended.c.attended_enrolled), 0).label("attended_enrolled"),
             func.coalesce(func.sum(expected.c.expected), 0).label("expected"),
         )
         .outerjoin(attended, attended.c.session_id == held.id)
@@ -621,6 +627,23 @@ def rebuild_months(connection: Connection, dailies: Iterable[type] = tuple(MONTH
     """Sum the monthly tables of ``dailies`` afresh from them."""
     for daily in dailies:
         _replace(connection, MONTHLY[daily], true(), monthly_rows(daily, true()))
+
+
+def rebuild_in_migration(connection: Connection, dailies: Iterable[type]) -> None:
+    """A migration's rebuild of ``dailies`` and their monthly twins, with today's definitions: only
+    the tables that already exist with every column their model declares. A table that a later
+    migration creates or extends is left to that one, which rebuilds it (an old migration must not
+    fill columns its schema does not have yet)."""
+    schema = inspect_state(connection)
+
+    def ready(model: type) -> bool:
+        name = model.__tablename__  # type: ignore[attr-defined]
+        declared = {column.name for column in model.__table__.columns}  # type: ignore[attr-defined]
+        return schema.has_table(name) and declared <= {column["name"] for column in schema.get_columns(name)}
+
+    days = [daily for daily in dailies if ready(daily)]
+    rebuild_days(connection, days)
+    rebuild_months(connection, [daily for daily in days if daily in MONTHLY and ready(MONTHLY[daily])])
 
 
 def refresh_inserted(session: OrmSession, model: type, rows: Iterable[Mapping[str, Any]]) -> None:

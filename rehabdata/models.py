@@ -340,11 +340,21 @@ class Enrollment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_enrollment_facility_start", "facility_id", "started_on"),
         Index("ix_enrollment_end", "ended_on"),
+        # "was this participant enrolled in this programme there that day", answered from the index
+        # (every attendance row asks it when the session aggregates are rebuilt)
+        Index(
+            "ix_enrollment_participant_programme",
+            "participant_id",
+            "programme",
+            "facility_id",
+            "started_on",
+            "ended_on",
+        ),
         CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="enrollment_dates"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    participant_id: int = Field(foreign_key="participant.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id")
     facility_id: int = Field(foreign_key="facility.id")
     assessment_id: int | None = Field(default=None, foreign_key="assessment.id")
     programme: ProgrammeType = enum_field(ProgrammeType)
@@ -566,12 +576,15 @@ class SessionCell(SQLModel):
     first day) × programme.
 
     ``expected``: per session, participants with an enrolment in the session's facility and
-    programme active on its day, summed over the period's sessions.
+    programme active on its day, summed over the period's sessions. ``attended_enrolled``: the
+    attendance rows of such participants (where it is below ``attended``, someone attended without
+    an enrolment in the programme there that day: a data-quality check looks only at those cells).
     """
 
     sessions: int = 0
     skills_sessions: int = 0
     attended: int = 0
+    attended_enrolled: int = 0
     expected: int = 0
     facility_id: int = Field(foreign_key="facility.id", primary_key=True)
     day: date = Field(primary_key=True)

@@ -58,6 +58,9 @@ def build_quality(engine: Engine) -> Checked:
         f.make_session(s, q, date(2025, 9, 15), SOCIAL, attended=(p[1], p[2]))
         october = f.make_session(s, q, date(2025, 10, 10), SOCIAL, attended=(p[1],))
         crowded = f.make_session(s, q, date(2025, 11, 5), SOCIAL, attended=(p[1], p[2], p[3]))
+        # P7 is enrolled at Q2 and attends at Q: enrolled in the programme that day, so not flagged
+        f.make_enrollment(s, p[7], date(2025, 11, 15), SOCIAL, facility_id=q2.id)
+        f.make_session(s, q, date(2025, 11, 20), SOCIAL, attended=(p[7],))
         # screenings and follow-ups
         f.make_screening(s, p[4], date(2025, 9, 20), "low")
         after_exit = f.make_screening(s, p[4], date(2025, 10, 5), "low")

@@ -63,10 +63,10 @@ def upgrade() -> None:
     op.create_index("ix_agg_screening_day_day", "agg_screening_day", ["day", "facility_id"])
     # A populated database gets its aggregates now. The definition is the application's own
     # (rehabdata.aggregates), the one place that says what these tables hold.
-    from rehabdata.aggregates import rebuild_days
+    from rehabdata.aggregates import rebuild_in_migration
     from rehabdata.models import AggScreeningDay, AggSessionDay
 
-    rebuild_days(op.get_bind(), (AggSessionDay, AggScreeningDay))  # the tables this revision creates
+    rebuild_in_migration(op.get_bind(), (AggSessionDay, AggScreeningDay))  # what this revision creates
 
 
 def downgrade() -> None:

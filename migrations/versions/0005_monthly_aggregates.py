@@ -63,10 +63,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["facility_id"], ["facility.id"]),
         sa.PrimaryKeyConstraint("facility_id", "day"),
     )
-    from rehabdata.aggregates import rebuild_months  # the definition lives with the application
+    from rehabdata.aggregates import rebuild_in_migration  # the definition lives with the application
     from rehabdata.models import AggScreeningDay, AggSessionDay
 
-    rebuild_months(op.get_bind(), (AggSessionDay, AggScreeningDay))  # the tables this revision creates
+    rebuild_in_migration(op.get_bind(), (AggSessionDay, AggScreeningDay))  # what this revision creates
 
 
 def downgrade() -> None:

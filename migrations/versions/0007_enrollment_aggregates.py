@@ -31,11 +31,10 @@ def upgrade() -> None:
     _table("agg_enrollment_day")
     op.create_index("ix_agg_enrollment_day_day", "agg_enrollment_day", ["day", "facility_id"])
     _table("agg_enrollment_month")
-    from rehabdata.aggregates import rebuild_days, rebuild_months  # the application's definition
+    from rehabdata.aggregates import rebuild_in_migration  # the application's definition
     from rehabdata.models import AggEnrollmentDay
 
-    rebuild_days(op.get_bind(), (AggEnrollmentDay,))
-    rebuild_months(op.get_bind(), (AggEnrollmentDay,))
+    rebuild_in_migration(op.get_bind(), (AggEnrollmentDay,))
 
 
 def downgrade() -> None:

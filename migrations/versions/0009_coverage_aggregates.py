@@ -36,11 +36,10 @@ def upgrade() -> None:
     _table("agg_coverage_day")
     op.create_index("ix_agg_coverage_day_day", "agg_coverage_day", ["day", "facility_id"])
     _table("agg_coverage_month")
-    from rehabdata.aggregates import rebuild_days, rebuild_months  # the application's definition
+    from rehabdata.aggregates import rebuild_in_migration  # the application's definition
     from rehabdata.models import AggCoverageDay
 
-    rebuild_days(op.get_bind(), (AggCoverageDay,))
-    rebuild_months(op.get_bind(), (AggCoverageDay,))
+    rebuild_in_migration(op.get_bind(), (AggCoverageDay,))
 
 
 def downgrade() -> None:

@@ -18,12 +18,11 @@ MONTHLY_TABLES = ("agg_session_month", "agg_screening_month", "agg_enrollment_mo
 def upgrade() -> None:
     for table in MONTHLY_TABLES:
         op.create_index(f"ix_{table}_day", table, ["day", "facility_id"])
-    from rehabdata.aggregates import rebuild_days, rebuild_months  # the application's: rows in day order
+    from rehabdata.aggregates import rebuild_in_migration  # today's definitions, in day order
     from rehabdata.models import AggCoverageDay, AggEnrollmentDay, AggScreeningDay, AggSessionDay
 
     dailies = (AggSessionDay, AggScreeningDay, AggEnrollmentDay, AggCoverageDay)  # those of 0004-0009
-    rebuild_days(op.get_bind(), dailies)
-    rebuild_months(op.get_bind(), dailies)
+    rebuild_in_migration(op.get_bind(), dailies)
 
 
 def downgrade() -> None:

@@ -29,10 +29,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("facility_id", "day", "participant_id"),
     )
     op.create_index("ix_agg_follow_up_day", "agg_follow_up", ["day", "participant_id"])
-    from rehabdata.aggregates import rebuild_days  # the application's definition
+    from rehabdata.aggregates import rebuild_in_migration  # the application's definition
     from rehabdata.models import AggFollowUp
 
-    rebuild_days(op.get_bind(), (AggFollowUp,))
+    rebuild_in_migration(op.get_bind(), (AggFollowUp,))
 
 
 def downgrade() -> None:

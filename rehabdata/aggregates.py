@@ -389,24 +389,28 @@ REFERRAL_DAY: dict[type, str] = {Enrollment: "started_on", Assessment: "assessed
 """Rows that count as the referral of a screening 0–30 days before them, and their date column."""
 
 
-def _screenings_of(connection: Connection, participant_ids: set[int]) -> dict[int, list[tuple[int, date]]]:
-    """Participant -> (facility, day) of each of their screenings (one lookup per thousand)."""
-    screenings: dict[int, list[tuple[int, date]]] = {}
+def _dated_rows_of(
+    connection: Connection, day: Any, participant_ids: set[int]
+) -> dict[int, list[tuple[int, date]]]:
+    """Participant -> (facility, ``day``) of each of their rows in ``day``'s table (screenings,
+    follow-ups), one lookup per thousand participants."""
+    model = day.class_
+    found: dict[int, list[tuple[int, date]]] = {}
     for chunk in _chunks(participant_ids):
         rows = connection.execute(
-            select(Screening.participant_id, Screening.facility_id, Screening.screened_on).where(
-                Screening.participant_id.in_(chunk)
-            )
+            select(model.participant_id, model.facility_id, day).where(model.participant_id.in_(chunk))
         )
-        for participant_id, facility_id, screened_on in rows:
-            screenings.setdefault(participant_id, []).append((facility_id, screened_on))
-    return screenings
+        for participant_id, facility_id, on in rows:
+            found.setdefault(participant_id, []).append((facility_id, on))
+    return found
 
 
 def _referral_cells(connection: Connection, spans: Spans, followers: list[tuple[int, date]]) -> None:
     """The cells of the screenings that assessments/enrolments (participant, day) may follow, 0–30
     days before them."""
-    screenings = _screenings_of(connection, {participant_id for participant_id, _ in followers})
+    screenings = _dated_rows_of(
+        connection, Screening.screened_on, {participant_id for participant_id, _ in followers}
+    )
     for participant_id, day in followers:
         for facility_id, screened_on in screenings.get(participant_id, ()):
             if day - timedelta(days=REFERRAL_DAYS) <= screened_on <= day:
@@ -419,15 +423,9 @@ def _follow_up_rows_of(
     """The ``agg_follow_up`` rows of the participants of screenings (their follow-ups on or after
     the screening day: the screening may be their baseline) or of enrolments (every follow-up: it
     may be linked to the enrolment, whose programme it carries)."""
-    follow_ups: dict[int, list[tuple[int, date]]] = {}
-    for chunk in _chunks({values["participant_id"] for values in versions}):
-        rows = connection.execute(
-            select(FollowUp.participant_id, FollowUp.facility_id, FollowUp.followed_on).where(
-                FollowUp.participant_id.in_(chunk)
-            )
-        )
-        for participant_id, facility_id, followed_on in rows:
-            follow_ups.setdefault(participant_id, []).append((facility_id, followed_on))
+    follow_ups = _dated_rows_of(
+        connection, FollowUp.followed_on, {values["participant_id"] for values in versions}
+    )
     for values in versions:
         for facility_id, followed_on in follow_ups.get(values["participant_id"], ()):
             if since is None or followed_on >= values[since]:
@@ -437,7 +435,9 @@ def _follow_up_rows_of(
 def _coverage_cells(connection: Connection, spans: Spans, versions: list[Mapping[str, Any]]) -> None:
     """The coverage cells of screenings (old or new versions) and of the participant's next screening
     at the same facility, whose ``previous`` they are."""
-    screenings = _screenings_of(connection, {values["participant_id"] for values in versions})
+    screenings = _dated_rows_of(
+        connection, Screening.screened_on, {values["participant_id"] for values in versions}
+    )
     for values in versions:
         facility_id, day = values["facility_id"], values["screened_on"]
         spans.add_coverage(facility_id, day)

@@ -373,11 +373,10 @@ def main() -> int:
         )
     browser_cpus = None
     if args.server_cpus:
-        browser_cpus = os.sched_getaffinity(0) - args.server_cpus
-        if not browser_cpus or not args.server_cpus <= os.sched_getaffinity(0):
-            parser.error(
-                f"--server-cpus must name some, not all, of the CPUs {sorted(os.sched_getaffinity(0))}"
-            )
+        available = os.sched_getaffinity(0)
+        browser_cpus = available - args.server_cpus
+        if not browser_cpus or not args.server_cpus <= available:
+            parser.error(f"--server-cpus must name some, not all, of the CPUs {sorted(available)}")
     if not Path(chromium_executable()).is_file():
         raise SystemExit(f"error: no Chromium at {chromium_executable()}: apt-get install -y chromium")
     if args.url:

@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+PROCESSES ?= 2
+ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint demo bench clean
+.PHONY: run serve test lint demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +23,9 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 run: $(VENV)/.installed  ## set up, create/upgrade the database (demo data on first start), serve the app
 	$(BIN)/python -m rehabdata init --demo-if-empty
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
+
+serve: $(VENV)/.installed  ## several app processes behind nginx (apt-get install -y nginx): make serve PROCESSES=4
+	$(BIN)/python -m rehabdata serve --processes $(PROCESSES) --port $(PORT) --address $(ADDRESS)
 
 test: $(VENV)/.installed-dev  ## set up with dev tools and run every test
 	$(BIN)/python -m pytest

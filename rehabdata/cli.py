@@ -242,6 +242,15 @@ def _bench(args: argparse.Namespace) -> int:
     return run_benchmark(args)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from rehabdata.bootstrap import demo_on_empty, prepare_database
+    from rehabdata.serving import serve_forever
+
+    # Once here, as `make run` does, rather than by every app process at its first script run.
+    prepare_database(get_engine(), load_demo_if_empty=demo_on_empty())
+    return serve_forever(os.environ, processes=args.processes, port=args.port, address=args.address)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one sub-command per task."""
     parser = argparse.ArgumentParser(prog="python -m rehabdata", description=__doc__)
@@ -283,6 +292,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--end", type=date.fromisoformat, default=None, help="period end (default: latest data)"
     )
     bench.set_defaults(run=_bench)
+
+    serve = commands.add_parser(
+        "serve", help="serve the app from several processes behind nginx (a Kanwil or national deployment)"
+    )
+    serve.add_argument(
+        "--processes", type=int, default=2, help="app processes (default 2; about one per core)"
+    )
+    serve.add_argument("--port", type=int, default=8501, help="port browsers use (default 8501)")
+    serve.add_argument(
+        "--address", default="127.0.0.1", help="address to listen on (0.0.0.0: every interface)"
+    )
+    serve.set_defaults(run=_serve)
 
     demo = commands.add_parser("demo", help="load deterministic synthetic demo data into an empty database")
     demo.add_argument("--seed", type=int, default=2025)

@@ -1,7 +1,7 @@
 """Load test: N browser sessions open the overview at once; time to the first KPI figure, server RSS.
 
     python scripts/load_browsers.py [--database URL | --scale-factor F] [--sessions 10] [--port P]
-                                    [--server-cpus 0]
+                                    [--processes N] [--server-cpus 0]
     python scripts/load_browsers.py --url http://HOST:PORT [--sessions 10]
 
 With ``--url`` it drives an app already running elsewhere (``make run`` on another machine, on the
@@ -11,10 +11,12 @@ are not measured (the report says n/a); waves are ``--pause`` seconds apart inst
 the server to go idle. On one machine, ``--server-cpus 0`` comes closer to that: the app server
 runs on CPU 0 alone and the browsers on the others, so the server's part ("KPI sent") is what it
 would be with a core of its own and the browsers elsewhere (with a SQLite database: PostgreSQL's own
-processes are not pinned).
+processes are not pinned). ``--processes N`` (N > 1) serves the app as ``python -m rehabdata serve``
+does: N app processes behind nginx, which also serves the frontend's files; RSS and CPU are then
+those of all of them (nginx included).
 
 Without ``--database`` it first generates a national dataset into a temporary SQLite file
-(``python -m rehabdata demo --scale national``: ~10 M rows, 1.5-2 min at full scale). It starts
+(``python -m rehabdata demo --scale national``: ~10 M rows, about 3.5 min at full scale). It starts
 ``streamlit run dashboard.py`` on it and launches one headless Chromium (Debian's, or
 ``REHAB_CHROMIUM``; Playwright's own browsers are never downloaded) with one browser context per
 session. All sessions at once open the app, log in as ``admin.demo`` through the form and wait for
@@ -33,7 +35,7 @@ between the two slowest) of:
                mostly the server's part (the page's process reports the message, so a starved
                browser delays it too, but less than the rendering)
   complete     from ``page.goto`` until the facility table is shown and the script run has ended
-and the RSS (VmRSS) of the ``streamlit`` process and its children: the peak, sampled every
+and the RSS (VmRSS) of the server's processes and their children: the peak, sampled every
 100 ms during the wave, and after the wave with its sessions still open; and the CPU seconds of
 the server and of the browser side for the wave (steadier than wall-clock times on a shared machine,
 and Chromium runs beside the server, competing with it for CPU). Exits 1 when a session shows no
@@ -44,40 +46,39 @@ import argparse
 import asyncio
 import os
 import re
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import Browser, Page, async_playwright, expect  # noqa: E402
 from playwright.async_api import Error as PlaywrightError  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from rehabdata.demo import DEMO_PASSWORD  # noqa: E402
 from rehabdata.i18n import t  # noqa: E402
-from tests.browser.server import (  # noqa: E402
-    CHROMIUM_ARGS,
-    ServerError,
-    chromium_executable,
-    streamlit_server,
-    tree_cpu_seconds,
-    tree_rss_bytes,
+from rehabdata.serving import ServerError  # noqa: E402
+from scripts.loadkit import (  # noqa: E402
+    USERNAME,
+    RssSampler,
+    cpu_list,
+    cpu_seconds,
+    finish,
+    generate,
+    holds_metric,
+    mib,
+    rss,
+    run_in_own_loop,
+    serve,
+    stats,
+    wait_idle,
 )
+from tests.browser.server import CHROMIUM_ARGS, chromium_executable, tree_cpu_seconds  # noqa: E402
 
-USERNAME = "admin.demo"  # the one user the national generator creates (and an admin of the demo data)
-SAMPLE_EVERY_S = 0.1
-IDLE_CPU_S = 0.02  # CPU seconds per second below which the server counts as idle ...
-IDLE_WINDOWS = 2  # ... for this many seconds in a row
-MIB = 1024 * 1024
 WAVES = 2
 NON_EMPTY = re.compile(r"\S")
 
@@ -126,49 +127,6 @@ class LoadReport:
         ]
 
 
-def _rss(pid: int | None) -> int | None:
-    """RSS of the server's process tree; None for a server this script did not start."""
-    return None if pid is None else tree_rss_bytes(pid)
-
-
-class RssSampler:
-    """The peak RSS of a process tree, sampled in a thread (the browsers' event loop may be busy);
-    a no-op for a remote server (``pid`` None)."""
-
-    def __init__(self, pid: int | None) -> None:
-        self.pid = pid
-        self.peak = _rss(pid)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.wait(SAMPLE_EVERY_S):
-            self._note()
-
-    def _note(self) -> None:
-        if self.pid is not None:
-            self.peak = max(self.peak or 0, tree_rss_bytes(self.pid))
-
-    def __enter__(self) -> "RssSampler":
-        if self.pid is not None:
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-        self._note()
-
-
-def _holds_metric(payload: bytes) -> bool:
-    """Whether a websocket message from the server adds an ``st.metric`` with a value."""
-    message = ForwardMsg.FromString(payload)
-    if message.WhichOneof("type") != "delta" or message.delta.new_element.WhichOneof("type") != "metric":
-        return False
-    return bool(message.delta.new_element.metric.body.strip())
-
-
 async def _visit(page: Page, url: str, timeout_s: float) -> Visit:
     """Open the app, log in through the form and wait for the first KPI, then the complete overview."""
     visit = Visit()
@@ -179,7 +137,7 @@ async def _visit(page: Page, url: str, timeout_s: float) -> Visit:
         return max(1.0, (start + timeout_s - time.perf_counter()) * 1000)
 
     def on_frame(payload: bytes | str) -> None:
-        if not metric_arrived and isinstance(payload, bytes) and _holds_metric(payload):
+        if not metric_arrived and isinstance(payload, bytes) and holds_metric(payload):
             metric_arrived.append(time.perf_counter())
 
     page.on("websocket", lambda socket: socket.on("framereceived", on_frame))
@@ -206,64 +164,54 @@ async def _visit(page: Page, url: str, timeout_s: float) -> Visit:
     return visit
 
 
-async def _wait_idle(pid: int, limit_s: float) -> float:
-    """Seconds until the server stops computing (sessions that timed out may leave scripts running)."""
-    began, quiet = time.perf_counter(), 0
-    used = tree_cpu_seconds(pid)
-    while quiet < IDLE_WINDOWS and time.perf_counter() - began < limit_s:
-        await asyncio.sleep(1)
-        used, before = tree_cpu_seconds(pid), used
-        quiet = quiet + 1 if used - before <= IDLE_CPU_S else 0
-    return time.perf_counter() - began - quiet
-
-
-async def _wave(browser: Browser, url: str, pid: int | None, sessions: int, timeout_s: float) -> Wave:
+async def _wave(browser: Browser, url: str, pids: Collection[int], sessions: int, timeout_s: float) -> Wave:
     """``sessions`` new browser contexts visit the app at once; RSS is read before they close."""
     contexts = [await browser.new_context() for _ in range(sessions)]
     try:
         pages = [await context.new_page() for context in contexts]
-        with RssSampler(pid) as sampler:
+        with RssSampler(pids) as sampler:
             visits = await asyncio.gather(*(_visit(page, url, timeout_s) for page in pages))
-            rss_after = _rss(pid)
+            rss_after = rss(pids)
         return Wave(visits=list(visits), rss_peak=sampler.peak, rss_after=rss_after)
     finally:
         for context in contexts:
             await context.close()
 
 
-def _cpu(pid: int | None) -> float:
-    return 0.0 if pid is None else tree_cpu_seconds(pid)
+def _browsercpu_seconds(server_pids: Collection[int]) -> float:
+    """CPU seconds of this process and its children (Playwright's driver, Chromium) but the server's."""
+    return tree_cpu_seconds(os.getpid(), exclude=server_pids)
 
 
 async def _run(
-    url: str, pid: int | None, sessions: int, waves: int, timeout_s: float, pause_s: float
+    url: str, pids: Collection[int], sessions: int, waves: int, timeout_s: float, pause_s: float
 ) -> LoadReport:
-    report = LoadReport(rss_idle=_rss(pid))
+    report = LoadReport(rss_idle=rss(pids))
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
         )
         try:
             for _ in range(waves):
-                server_cpu, browser_cpu = _cpu(pid), tree_cpu_seconds(os.getpid(), exclude=pid)
-                wave = await _wave(browser, url, pid, sessions, timeout_s)
+                server_cpu, browser_cpu = cpu_seconds(pids), _browsercpu_seconds(pids)
+                wave = await _wave(browser, url, pids, sessions, timeout_s)
                 # The next wave starts on an idle server, whose cache holds what this one computed.
-                if pid is None:
-                    await asyncio.sleep(pause_s)
+                if pids:
+                    wave.busy_after_s = await wait_idle(pids, limit_s=10 * timeout_s)
                 else:
-                    wave.busy_after_s = await _wait_idle(pid, limit_s=10 * timeout_s)
-                wave.cpu_s = _cpu(pid) - server_cpu
-                wave.browser_cpu_s = tree_cpu_seconds(os.getpid(), exclude=pid) - browser_cpu
+                    await asyncio.sleep(pause_s)
+                wave.cpu_s = cpu_seconds(pids) - server_cpu
+                wave.browser_cpu_s = _browsercpu_seconds(pids) - browser_cpu
                 report.waves.append(wave)
         finally:
             await browser.close()
-    report.rss_closed = _rss(pid)
+    report.rss_closed = rss(pids)
     return report
 
 
 def run_load(
     url: str,
-    pid: int | None,
+    pids: Collection[int],
     sessions: int,
     waves: int = WAVES,
     timeout_s: float = 60,
@@ -271,29 +219,16 @@ def run_load(
 ) -> LoadReport:
     """Measure ``waves`` waves of ``sessions`` simultaneous sessions against the app at ``url``.
 
-    ``pid``: the server's process, to sample its RSS and CPU and wait until it is idle between
-    waves; None for a server elsewhere (waves are then ``pause_s`` apart).
-    Runs in its own thread so that it works beside Playwright's sync API (pytest fixtures), whose
-    event loop would otherwise count as running.
+    ``pids``: the server's processes (one app process, or a cluster's app processes and nginx), to
+    sample their RSS and CPU and wait until they are idle between waves; none for a server elsewhere
+    (waves are then ``pause_s`` apart).
     """
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        return executor.submit(asyncio.run, _run(url, pid, sessions, waves, timeout_s, pause_s)).result()
-
-
-def _stats(values: list[float]) -> str:
-    if not values:
-        return f"{'-':>8}" * 3
-    p50, p95 = np.percentile(values, [50, 95])
-    return f"{p50:7.2f}s{p95:7.2f}s{max(values):7.2f}s"
-
-
-def _mib(rss: int | None) -> str:
-    return "n/a (server not started here)" if rss is None else f"{rss / MIB:,.0f} MiB"
+    return run_in_own_loop(_run(url, pids, sessions, waves, timeout_s, pause_s))
 
 
 def format_report(report: LoadReport) -> str:
     """The figures as a small text table per wave."""
-    lines = [f"server RSS idle (no session yet): {_mib(report.rss_idle)}"]
+    lines = [f"server RSS idle (no session yet): {mib(report.rss_idle)}"]
     for number, wave in enumerate(report.waves, 1):
         ok = [visit for visit in wave.visits if not visit.error]
         lines += [
@@ -307,38 +242,18 @@ def format_report(report: LoadReport) -> str:
             ("complete", "complete_s"),
         ):
             values = [getattr(v, attribute) for v in wave.visits if getattr(v, attribute) is not None]
-            lines.append(f"  {label:12}{_stats(values)}")
+            lines.append(f"  {label:12}{stats(values)}")
         if wave.rss_peak is None:
             lines.append(f"  CPU time: browser side {wave.browser_cpu_s:.1f} s (server: not measured)")
         else:
             lines += [
-                f"  server RSS: peak {_mib(wave.rss_peak)}, "
-                f"after {_mib(wave.rss_after)} ({len(wave.visits)} sessions open)",
+                f"  server RSS: peak {mib(wave.rss_peak)}, "
+                f"after {mib(wave.rss_after)} ({len(wave.visits)} sessions open)",
                 f"  CPU time: server {wave.cpu_s:.1f} s, browser side {wave.browser_cpu_s:.1f} s; "
                 f"server still busy {wave.busy_after_s:.0f} s after the sessions closed",
             ]
-    lines.append(f"server RSS after every session closed: {_mib(report.rss_closed)}")
+    lines.append(f"server RSS after every session closed: {mib(report.rss_closed)}")
     return "\n".join(lines)
-
-
-def _generate(database_url: str, scale_factor: float) -> None:
-    print(
-        f"generating a national dataset (scale factor {scale_factor}) into a temporary SQLite file: "
-        "this takes a while (1.5-2 min at full scale)...",
-        flush=True,
-    )
-    began = time.perf_counter()
-    command = [sys.executable, "-m", "rehabdata", "demo", "--scale", "national"]
-    command += ["--scale-factor", str(scale_factor)]
-    env = {**os.environ, "REHAB_DATABASE_URL": database_url, "REHAB_DEMO_ON_EMPTY": "0"}
-    if subprocess.run(command, cwd=ROOT, env=env, check=False).returncode != 0:
-        raise SystemExit("error: generating the national dataset failed")
-    print(f"generated in {time.perf_counter() - began:,.0f} s", flush=True)
-
-
-def _cpu_list(text: str) -> set[int]:
-    """``0`` or ``0,2``: a set of CPU numbers."""
-    return {int(part) for part in text.split(",") if part.strip()}
 
 
 def main() -> int:
@@ -357,20 +272,31 @@ def main() -> int:
     )
     parser.add_argument("--sessions", type=int, default=10, help="browser sessions at once (default 10)")
     parser.add_argument("--port", type=int, help="port of the app (default: a free one)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        help="serve the app as `python -m rehabdata serve --processes N` does: N app processes behind "
+        "nginx (default: one `streamlit run` alone, serving its frontend files too)",
+    )
     parser.add_argument("--timeout", type=float, default=60, help="seconds a session may take (default 60)")
     parser.add_argument(
         "--server-cpus",
-        type=_cpu_list,
+        type=cpu_list,
         help="pin the app server to these CPUs (e.g. 0) and the browsers to the others, so that they "
         "do not take the server's CPU: its part is then measured as with browsers on other machines",
     )
     args = parser.parse_args()
     if args.database and args.scale_factor is not None:
         parser.error("--scale-factor only applies to a generated dataset, not to --database")
-    if args.url and (args.database or args.scale_factor is not None or args.port or args.server_cpus):
+    if args.url and (
+        args.database or args.scale_factor is not None or args.port or args.server_cpus or args.processes
+    ):
         parser.error(
-            "--url drives a running app: --database, --scale-factor, --port and --server-cpus do not apply"
+            "--url drives a running app: --database, --scale-factor, --port, --processes and "
+            "--server-cpus do not apply"
         )
+    if args.processes is not None and args.processes < 1:
+        parser.error("--processes must be at least 1")
     browser_cpus = None
     if args.server_cpus:
         available = os.sched_getaffinity(0)
@@ -383,45 +309,31 @@ def main() -> int:
         print(
             f"{args.url}: {args.sessions} sessions at once, {WAVES} waves, {args.pause:g} s apart", flush=True
         )
-        report = run_load(args.url, None, args.sessions, timeout_s=args.timeout, pause_s=args.pause)
-        return _finish(report, alive=True, log=None)
+        report = run_load(args.url, (), args.sessions, timeout_s=args.timeout, pause_s=args.pause)
+        return finish(format_report(report), report.failures, alive=True, logs=None)
 
     with tempfile.TemporaryDirectory(prefix="rehab-load-") as tmp:
         directory = Path(tmp)
         database_url = args.database or f"sqlite:///{directory / 'national.db'}"
         if not args.database:
-            _generate(database_url, 1.0 if args.scale_factor is None else args.scale_factor)
+            generate(database_url, 1.0 if args.scale_factor is None else args.scale_factor)
         env = {**os.environ, "REHAB_DATABASE_URL": database_url, "REHAB_DEMO_ON_EMPTY": "0"}
-        log_path = directory / "streamlit.log"
         try:
-            with streamlit_server(env, log_path, port=args.port, cpus=args.server_cpus) as server:
+            with serve(env, directory, args.processes, args.port, args.server_cpus) as (url, processes):
                 print(
-                    f"{server.url}: {args.sessions} sessions at once, {WAVES} waves (1: cold server, "
-                    f"nothing cached; 2: warm); {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
+                    f"{url}: {args.sessions} sessions at once, {WAVES} waves (1: cold server, nothing "
+                    f"cached; 2: warm); {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
                 if browser_cpus:  # Playwright's driver and Chromium start later, from this process
                     os.sched_setaffinity(0, browser_cpus)
                     print(f"server on CPUs {sorted(args.server_cpus)}, browsers on {sorted(browser_cpus)}")
-                report = run_load(server.url, server.process.pid, args.sessions, timeout_s=args.timeout)
-                alive = server.process.poll() is None
+                pids = [process.pid for process in processes]
+                report = run_load(url, pids, args.sessions, timeout_s=args.timeout)
+                alive = all(process.poll() is None for process in processes)
         except ServerError as error:
             raise SystemExit(f"error: {error}") from None
-        return _finish(report, alive, log_path)
-
-
-def _finish(report: LoadReport, alive: bool, log: Path | None) -> int:
-    """Print the report and any failure (with the server log's tail when the server is ours): 0 or 1."""
-    print(format_report(report))
-    if not alive:
-        print("error: the server died during the run", file=sys.stderr)
-    for failure in report.failures:
-        print(f"error: {failure}", file=sys.stderr)
-    if report.failures or not alive:
-        if log is not None:
-            print(f"server log tail:\n{log.read_text(errors='replace')[-4000:]}", file=sys.stderr)
-        return 1
-    return 0
+        return finish(format_report(report), report.failures, alive, directory)
 
 
 if __name__ == "__main__":

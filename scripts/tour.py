@@ -23,7 +23,8 @@ from PIL import Image  # noqa: E402 - after the path set-up, like the project im
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from rehabdata.i18n import t  # noqa: E402
-from tests.browser.server import CHROMIUM_ARGS, ServerError, chromium_executable, streamlit_server  # noqa: E402
+from rehabdata.serving import ServerError, app_server  # noqa: E402
+from tests.browser.server import CHROMIUM_ARGS, chromium_executable  # noqa: E402
 from tests.browser.session import log_in  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 800}
@@ -106,7 +107,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "rehabdata", "demo"], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
         try:
-            with streamlit_server(env, Path(directory) / "streamlit.log", port=args.port or None) as server:
+            with app_server(env, Path(directory) / "streamlit.log", port=args.port or None) as server:
                 with sync_playwright() as playwright:
                     browser = playwright.chromium.launch(
                         executable_path=chromium_executable(), args=CHROMIUM_ARGS

@@ -15,13 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.server import (
-    CHROMIUM_ARGS,
-    REPO_ROOT,
-    ServerError,
-    chromium_executable,
-    streamlit_server,
-)
+from rehabdata.serving import REPO_ROOT, ServerError, app_server
+from tests.browser.server import CHROMIUM_ARGS, chromium_executable
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
@@ -116,7 +111,7 @@ def demo_app(chromium_path: str) -> Iterator[DemoApp]:
             )
 
         try:
-            with streamlit_server(env, directory / "streamlit.log") as server:
+            with app_server(env, directory / "streamlit.log") as server:
                 yield DemoApp(url=server.url, database_url=database_url, pid=server.process.pid)
         except ServerError as error:
             pytest.fail(str(error), pytrace=False)

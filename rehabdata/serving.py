@@ -194,7 +194,7 @@ def nginx_executable() -> str:
 def precompressed_static(static_dir: Path, cache: Path = STATIC_CACHE) -> Path:
     """A copy of Streamlit's ``static/`` tree ready for nginx's ``gzip_static``: beside each
     compressible file its ``.gz``, compressed once per Streamlit version (about a second) and kept
-    in ``cache``, which nginx's workers can read (started by root, nginx serves as nobody)."""
+    in ``cache``."""
     source_root = static_dir / "static"
     mirror = cache / f"static-{version('streamlit')}"
     if mirror.is_dir():
@@ -210,12 +210,18 @@ def precompressed_static(static_dir: Path, cache: Path = STATIC_CACHE) -> Path:
         if source.suffix in COMPRESSIBLE:
             compressed = gzip.compress(source.read_bytes(), compresslevel=6, mtime=0)
             target.with_name(f"{target.name}.gz").write_bytes(compressed)
-    building.chmod(0o755)
     try:
         building.rename(mirror)  # whole or not at all; another server starting may have won
     except OSError:
         shutil.rmtree(building)
     return mirror
+
+
+def _worker_user() -> str:
+    """nginx started by root serves as ``nobody``, who may not reach the files of the user running
+    ``serve`` (a checkout in a private directory): its workers then run as that user, like the app
+    processes. Started by another user, nginx cannot switch users and needs no directive."""
+    return "user root;\n" if os.geteuid() == 0 else ""
 
 
 def nginx_config(*, listen: str, app_ports: Sequence[int], directory: Path, static_root: Path) -> str:
@@ -230,7 +236,7 @@ def nginx_config(*, listen: str, app_ports: Sequence[int], directory: Path, stat
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     return f"""daemon off;
-worker_processes 1;
+{_worker_user()}worker_processes 1;
 pid {directory / "nginx.pid"};
 error_log {directory / "nginx-error.log"} warn;
 events {{ worker_connections 1024; }}

@@ -191,6 +191,13 @@ def _month(text: str) -> date:
     return date.fromisoformat(f"{text}-01")
 
 
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
 def _safe_url() -> str:
     from sqlalchemy.engine import make_url
 
@@ -297,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="serve the app from several processes behind nginx (a Kanwil or national deployment)"
     )
     serve.add_argument(
-        "--processes", type=int, default=2, help="app processes (default 2; about one per core)"
+        "--processes", type=_positive, default=2, help="app processes (default 2; about one per core)"
     )
     serve.add_argument("--port", type=int, default=8501, help="port browsers use (default 8501)")
     serve.add_argument(

@@ -11,9 +11,9 @@ are not measured (the report says n/a); waves are ``--pause`` seconds apart inst
 the server to go idle. On one machine, ``--server-cpus 0`` comes closer to that: the app server
 runs on CPU 0 alone and the browsers on the others, so the server's part ("KPI sent") is what it
 would be with a core of its own and the browsers elsewhere (with a SQLite database: PostgreSQL's own
-processes are not pinned). ``--processes N`` (N > 1) serves the app as ``python -m rehabdata serve``
-does: N app processes behind nginx, which also serves the frontend's files; RSS and CPU are then
-those of all of them (nginx included).
+processes are not pinned). ``--processes N`` serves the app as ``python -m rehabdata serve``
+does: N app processes (1 too) behind nginx, which serves the frontend's files; RSS and CPU are
+then those of all of them, nginx included.
 
 Without ``--database`` it first generates a national dataset into a temporary SQLite file
 (``python -m rehabdata demo --scale national``: ~10 M rows, about 3.5 min at full scale). It starts
@@ -178,7 +178,7 @@ async def _wave(browser: Browser, url: str, pids: Collection[int], sessions: int
             await context.close()
 
 
-def _browsercpu_seconds(server_pids: Collection[int]) -> float:
+def _browser_cpu_seconds(server_pids: Collection[int]) -> float:
     """CPU seconds of this process and its children (Playwright's driver, Chromium) but the server's."""
     return tree_cpu_seconds(os.getpid(), exclude=server_pids)
 
@@ -193,7 +193,7 @@ async def _run(
         )
         try:
             for _ in range(waves):
-                server_cpu, browser_cpu = cpu_seconds(pids), _browsercpu_seconds(pids)
+                server_cpu, browser_cpu = cpu_seconds(pids), _browser_cpu_seconds(pids)
                 wave = await _wave(browser, url, pids, sessions, timeout_s)
                 # The next wave starts on an idle server, whose cache holds what this one computed.
                 if pids:
@@ -201,7 +201,7 @@ async def _run(
                 else:
                     await asyncio.sleep(pause_s)
                 wave.cpu_s = cpu_seconds(pids) - server_cpu
-                wave.browser_cpu_s = _browsercpu_seconds(pids) - browser_cpu
+                wave.browser_cpu_s = _browser_cpu_seconds(pids) - browser_cpu
                 report.waves.append(wave)
         finally:
             await browser.close()

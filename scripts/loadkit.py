@@ -91,10 +91,12 @@ async def wait_idle(pids: Collection[int], limit_s: float) -> float:
 
 
 def cpu_seconds(pids: Collection[int]) -> float:
+    """CPU time used so far by the server's processes and their children."""
     return sum(tree_cpu_seconds(pid) for pid in pids)
 
 
 def stats(values: list[float]) -> str:
+    """p50, p95 (interpolated) and max of seconds, as three table cells."""
     if not values:
         return f"{'-':>8}" * 3
     p50, p95 = np.percentile(values, [50, 95])
@@ -102,10 +104,12 @@ def stats(values: list[float]) -> str:
 
 
 def mib(rss: int | None) -> str:
+    """Bytes in MiB, or n/a for a server elsewhere."""
     return "n/a (server not started here)" if rss is None else f"{rss / MIB:,.0f} MiB"
 
 
 def generate(database_url: str, scale_factor: float) -> None:
+    """``python -m rehabdata demo --scale national`` into ``database_url``, with progress printed."""
     print(
         f"generating a national dataset (scale factor {scale_factor}) into a temporary SQLite file: "
         "this takes a while (about 3.5 min at full scale)...",

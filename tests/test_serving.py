@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from rehabdata import serving
+from rehabdata.cli import main
 
 
 def _fake_streamlit_static(root: Path) -> Path:
@@ -86,3 +87,9 @@ def test_serve_without_nginx_says_how_to_install_it(monkeypatch, tmp_path, capsy
 def test_at_least_one_app_process_is_needed(tmp_path):
     with pytest.raises(ValueError), serving.cluster(os.environ, tmp_path, processes=0):
         pass
+
+
+def test_serve_refuses_no_processes_before_touching_the_database(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--processes", "0"])
+    assert exited.value.code == 2 and "must be at least 1" in capsys.readouterr().err

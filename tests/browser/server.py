@@ -1,8 +1,7 @@
 """Chromium for the browser tests, and the memory and CPU time of the app's processes, for tests and
 scripts (starting and stopping the app is ``rehabdata.serving``'s).
 
-Raises plain exceptions (no pytest) so that ``scripts/load_browsers.py`` can use it too; the
-fixtures in ``conftest.py`` turn them into test failures.
+No pytest here, so that the load scripts (``scripts/loadkit.py``) can use it too.
 """
 
 import os

@@ -190,12 +190,13 @@ async def _wave(url: str, pids: Collection[int], sessions: int, timeout_s: float
 
 async def _run(url: str, pids: Collection[int], sessions: int, waves: int, timeout_s: float) -> Report:
     report = Report(rss_idle=rss(pids))
-    for _ in range(waves):
+    for number in range(1, waves + 1):
         used = cpu_seconds(pids)
         wave = await _wave(url, pids, sessions, timeout_s)
-        if pids:  # the next wave starts on an idle server, whose cache holds what this one computed
+        # The next wave starts on an idle server, whose cache holds what this one computed.
+        if pids:  # also counts the CPU the wave's script runs still use
             await wait_idle(pids, limit_s=10 * timeout_s)
-        else:
+        elif number < waves:
             await asyncio.sleep(2)
         wave.cpu_s = cpu_seconds(pids) - used
         report.waves.append(wave)

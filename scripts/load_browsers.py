@@ -47,7 +47,6 @@ import asyncio
 import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -61,19 +60,19 @@ from playwright.async_api import Error as PlaywrightError  # noqa: E402
 
 from rehabdata.demo import DEMO_PASSWORD  # noqa: E402
 from rehabdata.i18n import t  # noqa: E402
-from rehabdata.serving import ServerError  # noqa: E402
 from scripts.loadkit import (  # noqa: E402
     USERNAME,
     RssSampler,
+    add_server_arguments,
+    check_server_arguments,
     cpu_list,
     cpu_seconds,
     finish,
-    generate,
     holds_metric,
     mib,
+    on_own_server,
     rss,
     run_in_own_loop,
-    serve,
     stats,
     wait_idle,
 )
@@ -260,25 +259,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--database", help="URL of an existing database (default: generate a national one)")
-    parser.add_argument(
-        "--url", help="an app already running elsewhere, e.g. http://10.0.0.5:8501 (starts nothing)"
-    )
+    add_server_arguments(parser, sessions_help="browser sessions at once", timeout_s=60)
     parser.add_argument(
         "--pause", type=float, default=10, help="with --url: seconds between the waves (default 10)"
     )
-    parser.add_argument(
-        "--scale-factor", type=float, help="shrink the generated national dataset (e.g. 0.05)"
-    )
-    parser.add_argument("--sessions", type=int, default=10, help="browser sessions at once (default 10)")
     parser.add_argument("--port", type=int, help="port of the app (default: a free one)")
-    parser.add_argument(
-        "--processes",
-        type=int,
-        help="serve the app as `python -m rehabdata serve --processes N` does: N app processes behind "
-        "nginx (default: one `streamlit run` alone, serving its frontend files too)",
-    )
-    parser.add_argument("--timeout", type=float, default=60, help="seconds a session may take (default 60)")
     parser.add_argument(
         "--server-cpus",
         type=cpu_list,
@@ -286,17 +271,7 @@ def main() -> int:
         "do not take the server's CPU: its part is then measured as with browsers on other machines",
     )
     args = parser.parse_args()
-    if args.database and args.scale_factor is not None:
-        parser.error("--scale-factor only applies to a generated dataset, not to --database")
-    if args.url and (
-        args.database or args.scale_factor is not None or args.port or args.server_cpus or args.processes
-    ):
-        parser.error(
-            "--url drives a running app: --database, --scale-factor, --port, --processes and "
-            "--server-cpus do not apply"
-        )
-    if args.processes is not None and args.processes < 1:
-        parser.error("--processes must be at least 1")
+    check_server_arguments(parser, args, server_only=("port", "server_cpus"))
     browser_cpus = None
     if args.server_cpus:
         available = os.sched_getaffinity(0)
@@ -312,28 +287,19 @@ def main() -> int:
         report = run_load(args.url, (), args.sessions, timeout_s=args.timeout, pause_s=args.pause)
         return finish(format_report(report), report.failures, alive=True, logs=None)
 
-    with tempfile.TemporaryDirectory(prefix="rehab-load-") as tmp:
-        directory = Path(tmp)
-        database_url = args.database or f"sqlite:///{directory / 'national.db'}"
-        if not args.database:
-            generate(database_url, 1.0 if args.scale_factor is None else args.scale_factor)
-        env = {**os.environ, "REHAB_DATABASE_URL": database_url, "REHAB_DEMO_ON_EMPTY": "0"}
-        try:
-            with serve(env, directory, args.processes, args.port, args.server_cpus) as (url, processes):
-                print(
-                    f"{url}: {args.sessions} sessions at once, {WAVES} waves (1: cold server, nothing "
-                    f"cached; 2: warm); {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
-                    flush=True,
-                )
-                if browser_cpus:  # Playwright's driver and Chromium start later, from this process
-                    os.sched_setaffinity(0, browser_cpus)
-                    print(f"server on CPUs {sorted(args.server_cpus)}, browsers on {sorted(browser_cpus)}")
-                pids = [process.pid for process in processes]
-                report = run_load(url, pids, args.sessions, timeout_s=args.timeout)
-                alive = all(process.poll() is None for process in processes)
-        except ServerError as error:
-            raise SystemExit(f"error: {error}") from None
-        return finish(format_report(report), report.failures, alive, directory)
+    def measure(url: str, pids: list[int]) -> tuple[str, list[str]]:
+        print(
+            f"{url}: {args.sessions} sessions at once, {WAVES} waves (1: cold server, nothing "
+            f"cached; 2: warm); {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        if browser_cpus:  # Playwright's driver and Chromium start later, from this process
+            os.sched_setaffinity(0, browser_cpus)
+            print(f"server on CPUs {sorted(args.server_cpus)}, browsers on {sorted(browser_cpus)}")
+        report = run_load(url, pids, args.sessions, timeout_s=args.timeout)
+        return format_report(report), report.failures
+
+    return on_own_server(args, measure, port=args.port, cpus=args.server_cpus)
 
 
 if __name__ == "__main__":

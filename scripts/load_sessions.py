@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -44,18 +43,18 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates  # noqa: 
 
 from rehabdata.demo import DEMO_PASSWORD  # noqa: E402
 from rehabdata.i18n import t  # noqa: E402
-from rehabdata.serving import ServerError  # noqa: E402
 from scripts.loadkit import (  # noqa: E402
     USERNAME,
     RssSampler,
+    add_server_arguments,
+    check_server_arguments,
     cpu_seconds,
     finish,
-    generate,
     holds_metric,
     mib,
+    on_own_server,
     rss,
     run_in_own_loop,
-    serve,
     stats,
     wait_idle,
 )
@@ -235,35 +234,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--database", help="URL of an existing database (default: generate a national one)")
-    parser.add_argument("--url", help="an app already running, e.g. http://10.0.0.5:8501 (starts nothing)")
-    parser.add_argument(
-        "--scale-factor", type=float, help="shrink the generated national dataset (e.g. 0.05)"
-    )
-    parser.add_argument("--sessions", type=int, default=10, help="sessions logging in at once (default 10)")
-    parser.add_argument("--processes", type=int, help="N app processes behind nginx (default: one, alone)")
-    parser.add_argument("--timeout", type=float, default=120, help="seconds a session may take (default 120)")
+    add_server_arguments(parser, sessions_help="sessions logging in at once", timeout_s=120)
     args = parser.parse_args()
-    if args.url and (args.database or args.scale_factor is not None or args.processes):
-        parser.error("--url drives a running app: --database, --scale-factor and --processes do not apply")
+    check_server_arguments(parser, args)
     if args.url:
         report = run_sessions(args.url, (), args.sessions, timeout_s=args.timeout)
         return finish(format_report(report), report.failures, alive=True, logs=None)
-    with tempfile.TemporaryDirectory(prefix="rehab-load-") as tmp:
-        directory = Path(tmp)
-        database_url = args.database or f"sqlite:///{directory / 'national.db'}"
-        if not args.database:
-            generate(database_url, 1.0 if args.scale_factor is None else args.scale_factor)
-        env = {**os.environ, "REHAB_DATABASE_URL": database_url, "REHAB_DEMO_ON_EMPTY": "0"}
-        try:
-            with serve(env, directory, args.processes, None, None) as (url, processes):
-                print(f"{url}: {args.sessions} sessions log in at once, {WAVES} waves; {os.cpu_count()} CPUs")
-                pids = [process.pid for process in processes]
-                report = run_sessions(url, pids, args.sessions, timeout_s=args.timeout)
-                alive = all(process.poll() is None for process in processes)
-        except ServerError as error:
-            raise SystemExit(f"error: {error}") from None
-        return finish(format_report(report), report.failures, alive, directory)
+
+    def measure(url: str, pids: list[int]) -> tuple[str, list[str]]:
+        print(f"{url}: {args.sessions} sessions log in at once, {WAVES} waves; {os.cpu_count()} CPUs")
+        report = run_sessions(url, pids, args.sessions, timeout_s=args.timeout)
+        return format_report(report), report.failures
+
+    return on_own_server(args, measure)
 
 
 if __name__ == "__main__":

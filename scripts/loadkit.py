@@ -2,13 +2,15 @@
 CPU time, national data for them, and the figures' format. Used by ``load_browsers.py`` (Chromium)
 and ``load_sessions.py`` (Streamlit's websocket protocol, no browser)."""
 
+import argparse
 import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Collection, Coroutine, Iterator
+from collections.abc import Callable, Collection, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import TypeVar
 import numpy as np
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from rehabdata.serving import app_server, cluster, log_tail
+from rehabdata.serving import ServerError, app_server, cluster, log_tail
 from tests.browser.server import tree_cpu_seconds, tree_rss_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,3 +157,65 @@ def finish(text: str, failures: list[str], alive: bool, logs: Path | None) -> in
             print(f"{log.name} tail:\n{log_tail(log)}", file=sys.stderr)
         return 1
     return 0
+
+
+def add_server_arguments(parser: argparse.ArgumentParser, *, sessions_help: str, timeout_s: float) -> None:
+    """The options every load script takes: which app (started here or elsewhere), on which data,
+    how many sessions at once and how long each may take."""
+    parser.add_argument("--database", help="URL of an existing database (default: generate a national one)")
+    parser.add_argument(
+        "--url", help="an app already running elsewhere, e.g. http://10.0.0.5:8501 (starts nothing)"
+    )
+    parser.add_argument(
+        "--scale-factor", type=float, help="shrink the generated national dataset (e.g. 0.05)"
+    )
+    parser.add_argument("--sessions", type=int, default=10, help=f"{sessions_help} (default 10)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        help="serve the app as `python -m rehabdata serve --processes N` does: N app processes behind "
+        "nginx (default: one `streamlit run` alone, serving its frontend files too)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=timeout_s, help=f"seconds a session may take (default {timeout_s:g})"
+    )
+
+
+def check_server_arguments(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, server_only: tuple[str, ...] = ()
+) -> None:
+    """Refuse contradictory options (``parser.error``); ``server_only``: the script's own options
+    that, like ``--database``, only apply to an app it starts."""
+    if args.database and args.scale_factor is not None:
+        parser.error("--scale-factor only applies to a generated dataset, not to --database")
+    names = ("database", "scale_factor", "processes", *server_only)
+    if args.url and any(getattr(args, name) not in (None, False) for name in names):
+        options = ", ".join(f"--{name.replace('_', '-')}" for name in names)
+        parser.error(f"--url drives a running app: {options} do not apply")
+    if args.processes is not None and args.processes < 1:
+        parser.error("--processes must be at least 1")
+
+
+Measure = Callable[[str, list[int]], tuple[str, list[str]]]
+"""(app URL, its processes' pids) -> the report's text and its failures."""
+
+
+def on_own_server(
+    args: argparse.Namespace, measure: Measure, *, port: int | None = None, cpus: set[int] | None = None
+) -> int:
+    """Start the app (on ``args.database``, or on national data generated into a temporary SQLite
+    file), ``measure`` it, print the report: the exit code (1 on a failure or a dead server, with
+    the server logs' tails)."""
+    with tempfile.TemporaryDirectory(prefix="rehab-load-") as tmp:
+        directory = Path(tmp)
+        database_url = args.database or f"sqlite:///{directory / 'national.db'}"
+        if not args.database:
+            generate(database_url, 1.0 if args.scale_factor is None else args.scale_factor)
+        env = {**os.environ, "REHAB_DATABASE_URL": database_url, "REHAB_DEMO_ON_EMPTY": "0"}
+        try:
+            with serve(env, directory, args.processes, port, cpus) as (url, processes):
+                text, failures = measure(url, [process.pid for process in processes])
+                alive = all(process.poll() is None for process in processes)
+        except ServerError as error:
+            raise SystemExit(f"error: {error}") from None
+        return finish(text, failures, alive, directory)

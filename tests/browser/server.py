@@ -45,7 +45,7 @@ def _vm_rss_bytes(pid: int) -> int:
     return 0  # ended, or a zombie (no VmRSS line)
 
 
-def _tree(pid: int, exclude: Collection[int] = ()) -> list[int]:
+def process_tree(pid: int, exclude: Collection[int] = ()) -> list[int]:
     """``pid`` and all its descendants, except the processes in ``exclude`` and their descendants."""
     parents = _parents()
     tree, pending = [], [pid]
@@ -59,14 +59,14 @@ def _tree(pid: int, exclude: Collection[int] = ()) -> list[int]:
 
 def tree_rss_bytes(pid: int) -> int:
     """Resident memory (VmRSS) of ``pid`` and all its descendants, in bytes (Linux ``/proc``)."""
-    return sum(_vm_rss_bytes(member) for member in _tree(pid))
+    return sum(_vm_rss_bytes(member) for member in process_tree(pid))
 
 
 def tree_cpu_seconds(pid: int, exclude: Collection[int] = ()) -> float:
     """CPU time (user + system) used so far by ``pid`` and its descendants (ended ones included once
     reaped), leaving out the subtrees of the processes in ``exclude``."""
     ticks = 0
-    for member in _tree(pid, exclude):
+    for member in process_tree(pid, exclude):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
         except OSError:

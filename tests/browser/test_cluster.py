@@ -28,6 +28,7 @@ from rehabdata.serving import (
     nginx_executable,
     streamlit_static_dir,
 )
+from tests.browser.server import process_tree
 from tests.browser.session import log_in
 
 ROUTES = [f"route-{number}" for number in range(20)]
@@ -147,19 +148,14 @@ def test_serve_runs_until_terminated_and_stops_its_processes(demo_app, tmp_path)
             announced = serve.stdout.readline()
             assert f"2 app processes behind nginx at http://127.0.0.1:{port}" in announced
             assert is_healthy(f"http://127.0.0.1:{port}")
-            children = _children(serve.pid)
-            assert len(children) >= 3  # two app processes and nginx's master
+            children = process_tree(serve.pid)[1:]
+            assert len(children) >= 4  # two app processes, nginx's master and its worker
         finally:
             serve.send_signal(signal.SIGTERM)
             code = serve.wait(timeout=30)
     assert code == 0
     assert not is_healthy(f"http://127.0.0.1:{port}")
     assert not [pid for pid in children if Path(f"/proc/{pid}").exists() and not _is_zombie(pid)]
-
-
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in path.read_text().split()]
 
 
 def _is_zombie(pid: int) -> bool:

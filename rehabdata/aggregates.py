@@ -90,14 +90,18 @@ def within_referral_window(day: Any, screened_on: Any) -> ColumnElement[bool]:
     return day.between(screened_on, add_days(screened_on, REFERRAL_DAYS))
 
 
+def active_on(enrollment: Any, day: Any) -> ColumnElement[bool]:
+    """An enrolment is active on ``day`` from its start to its end date inclusive."""
+    return and_(enrollment.started_on <= day, or_(enrollment.ended_on.is_(None), enrollment.ended_on >= day))
+
+
 def session_rows(where: ColumnElement[bool]) -> Select[Any]:
     """``agg_session_day`` rows for the sessions matching ``where`` (a condition on ``programme_session``)."""
     held = ProgrammeSession
     active = and_(
         Enrollment.facility_id == held.facility_id,
         Enrollment.programme == held.programme,
-        Enrollment.started_on <= held.held_on,
-        or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= held.held_on),
+        active_on(Enrollment, held.held_on),
     )
     enrolled = select(Enrollment.id).where(active, Enrollment.participant_id == Attendance.participant_id)
     attended = (

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
+from rehabdata.aggregates import active_on
 from rehabdata.assist import SUBSTANCES
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.frames import query_frame
@@ -491,11 +492,6 @@ def risk_distribution(session: Session, filters: Filters, by: Sequence[Dimension
     return with_rate(frame)
 
 
-def _active_on(enrollment: Any, day: Any) -> ColumnElement[bool]:
-    """An enrolment is active on ``day`` from its start to its end date inclusive."""
-    return and_(enrollment.started_on <= day, or_(enrollment.ended_on.is_(None), enrollment.ended_on >= day))
-
-
 def attendance_rate(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Attendance rate = participant-sessions attended / participant-sessions expected.
 
@@ -532,7 +528,7 @@ def active_enrollments(session: Session, filters: Filters, by: Sequence[Dimensio
         Enrollment.programme.label("programme"),
         func.count().label("count"),
     ).where(
-        _active_on(Enrollment, filters.end),
+        active_on(Enrollment, filters.end),
         facility_condition(filters, Enrollment.facility_id, filters.end),
         Enrollment.programme == filters.programme if filters.programme else True,
     )

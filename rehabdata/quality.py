@@ -28,12 +28,12 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlmodel import Session
 
 from rehabdata import clock
+from rehabdata.aggregates import active_on
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.frames import query_frame
 from rehabdata.i18n import Lang, format_day, format_number, format_period, t
 from rehabdata.kpis import (
     Filters,
-    _active_on,
     facility_condition,
     median_from_histogram,
     programme_condition,
@@ -182,7 +182,7 @@ def attendance_outside_enrollment(session: Session, filters: Filters, today: dat
         .where(
             Enrollment.participant_id == Attendance.participant_id,
             Enrollment.programme == ProgrammeSession.programme,
-            _active_on(Enrollment, ProgrammeSession.held_on),
+            active_on(Enrollment, ProgrammeSession.held_on),
         )
         .exists()
     )
@@ -347,7 +347,7 @@ def risk_without_assessment(session: Session, filters: Filters, today: date) -> 
         select(Enrollment.id)
         .where(
             Enrollment.participant_id == Screening.participant_id,
-            _active_on(Enrollment, Screening.screened_on),
+            active_on(Enrollment, Screening.screened_on),
         )
         .exists()
     )

@@ -13,6 +13,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, select
 
 from rehabdata import assist, audit, auth, signoff
+from rehabdata.aggregates import active_on
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.models import (
     CREATE_MODELS,
@@ -504,8 +505,7 @@ def session_roster(session: Session, *, facility_id: int, programme: str, day: d
         .where(
             Enrollment.facility_id == facility_id,
             Enrollment.programme == programme,
-            Enrollment.started_on <= day,
-            or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= day),
+            active_on(Enrollment, day),
             Participant.admitted_on <= day,
             or_(Participant.exited_on.is_(None), Participant.exited_on >= day),
         )

@@ -26,7 +26,8 @@ def test_simultaneous_sessions_all_reach_a_kpi(demo_app):
 
     assert not report.failures, report.failures
     (wave,) = report.waves
-    assert all(visit.first_kpi_s is not None for visit in wave.visits)
+    # The page's own record of the frame showing the KPI lies between the click and the complete overview.
+    assert all(0 < visit.after_login_s < visit.first_kpi_s <= visit.complete_s for visit in wave.visits)
     assert is_healthy(demo_app.url) and tree_rss_bytes(demo_app.pid) > 0, "the server should still run"
     assert wave.rss_peak >= wave.rss_after > 0
 

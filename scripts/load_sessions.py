@@ -3,8 +3,8 @@
     python scripts/load_sessions.py [--database URL | --scale-factor F] [--sessions 10] [--processes N]
     python scripts/load_sessions.py --url http://HOST:PORT [--sessions 10]
 
-``load_browsers.py`` drives Chromium, whose rendering on this 2-core machine costs about 5 s of CPU
-per page (software rendering, no GPU) and so decides its figures. This script measures the other
+``load_browsers.py`` drives Chromium, whose first visit on this 2-core machine costs 7.5-10 s of CPU
+(software rendering, no GPU; Playwright included) and so decides its figures. This script measures the other
 part, the app server's, as a browser elsewhere would see it: each session opens the websocket a
 browser opens (``/_stcore/stream``), asks for the first script run, reads the login form's widget
 ids from the elements it receives, and, once every session has its form, all submit the demo

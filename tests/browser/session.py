@@ -4,6 +4,8 @@ A browser reload starts a new Streamlit session (logged out), so after logging i
 between pages by clicking the sidebar links, never by ``page.goto``.
 """
 
+import re
+
 from rehabdata.demo import DEMO_PASSWORD
 from rehabdata.i18n import t
 
@@ -15,6 +17,11 @@ def log_in(page, base_url: str, username: str = "admin.demo", password: str = DE
     page.get_by_label(t("login.password", "id"), exact=True).fill(password)
     page.get_by_role("button", name=t("login.submit", "id")).click()
     page.get_by_test_id("stSidebarNav").wait_for(state="visible")
+
+
+def wait_for_figure(page) -> None:
+    """Wait until a KPI figure shows: a metric value with text (the login page's card is empty)."""
+    page.get_by_test_id("stMetricValue").filter(has_text=re.compile(r"\S")).first.wait_for(state="visible")
 
 
 def open_page(page, title: str) -> None:

@@ -29,7 +29,7 @@ from rehabdata.serving import (
     streamlit_static_dir,
 )
 from tests.browser.server import process_tree
-from tests.browser.session import log_in
+from tests.browser.session import log_in, wait_for_figure
 
 ROUTES = [f"route-{number}" for number in range(20)]
 
@@ -118,7 +118,7 @@ def test_each_process_serves_the_dashboard_to_its_browsers(demo_cluster, browser
         page = context.new_page()
         try:
             log_in(page, demo_cluster.url)
-            page.get_by_test_id("stMetricValue").first.wait_for(state="visible")
+            wait_for_figure(page)
         finally:
             context.close()
 

@@ -7,7 +7,7 @@ from rehabdata.db import make_engine
 from rehabdata.demo import DEMO_PASSWORD
 from rehabdata.i18n import format_number, t
 from rehabdata.models import Facility, Participant, Screening
-from tests.browser.session import log_in, open_page
+from tests.browser.session import log_in, open_page, wait_for_figure
 
 STAFF = "petugas.kabanjahe"
 
@@ -77,7 +77,7 @@ def test_saved_screening_is_counted_on_ringkasan(page, demo_app):
 
     code = _unscreened_today(demo_app.database_url)
     log_in(page, demo_app.url, username=STAFF, password=DEMO_PASSWORD)
-    page.get_by_test_id("stMetricValue").first.wait_for(state="visible")
+    wait_for_figure(page)
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
     screenings, part, whole = _read_cards(page)
     assert screenings == whole > 0

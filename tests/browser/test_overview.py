@@ -9,7 +9,7 @@ from rehabdata.db import make_engine
 from rehabdata.i18n import format_number, t
 from rehabdata.kpis import Filters, risk_distribution
 from rehabdata.periods import preset_range
-from tests.browser.session import log_in
+from tests.browser.session import log_in, wait_for_figure
 
 
 def _metric(page, label: str):
@@ -39,7 +39,7 @@ def test_overview_shows_screening_count(page, demo_app):
     assert screenings > 0, "the demo data should hold screenings in the last 3 months"
 
     log_in(page, demo_app.url)
-    page.get_by_test_id("stMetricValue").first.wait_for(state="visible")
+    wait_for_figure(page)
 
     card = _metric(page, t("kpi.screenings", "id"))
     expect(card).to_have_count(1)
@@ -50,12 +50,24 @@ def test_overview_shows_screening_count(page, demo_app):
     expect(badge.filter(visible=True)).to_have_count(1)
 
 
+def test_login_page_loads_the_kpi_cards_code_and_shows_no_figure(page, demo_app):
+    """Before anyone logs in the browser fetches the KPI cards' code (Streamlit's lazily loaded
+    ``Metric`` module), so the overview's first figures can show as soon as they arrive; the login
+    page's own card is empty."""
+    page.goto(demo_app.url)
+    page.get_by_label(t("login.username", "id")).wait_for(state="visible")
+    page.wait_for_function(
+        "performance.getEntriesByType('resource').some(entry => /\\/Metric\\.[^/]*\\.js$/.test(entry.name))"
+    )
+    assert [text.strip() for text in page.get_by_test_id("stMetricValue").all_inner_texts()] == [""]
+
+
 def test_language_switch_to_english(page, demo_app):
     """Choosing "English" in the sidebar relabels the cards in English."""
     from playwright.sync_api import expect
 
     log_in(page, demo_app.url)
-    page.get_by_test_id("stMetricValue").first.wait_for(state="visible")
+    wait_for_figure(page)
 
     page.get_by_test_id("stSidebar").get_by_role("radio", name="English").click()
 
@@ -66,7 +78,7 @@ def test_language_switch_to_english(page, demo_app):
 def test_facility_table_downloads_as_csv(page, demo_app, tmp_path):
     """The table's 'Unduh CSV' writes its CSV on the click: a header and one row per facility."""
     log_in(page, demo_app.url)
-    page.get_by_test_id("stMetricValue").first.wait_for(state="visible")
+    wait_for_figure(page)
     button = page.locator(".st-key-download_by_facility").get_by_role("button")  # the table's own
     button.wait_for(state="visible")
     with page.expect_download() as download:

@@ -4,7 +4,7 @@ import pytest
 
 from rehabdata.demo import FACILITIES
 from rehabdata.i18n import t
-from tests.browser.session import log_in, open_page
+from tests.browser.session import log_in, open_page, wait_for_figure
 
 NAMES = {facility["code"]: facility["name"] for facility in FACILITIES}
 PEKALONGAN = [NAMES[c] for c in ("rutan-pemalang", "rutan-pekalongan", "lapas-pekalongan")]
@@ -31,7 +31,7 @@ def nav_titles(page) -> list[str]:
 
 def wait_idle(page) -> None:
     """Wait until the login's first script run has drawn the cards and finished."""
-    page.get_by_test_id("stMetricValue").first.wait_for(state="visible")
+    wait_for_figure(page)
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
 
 

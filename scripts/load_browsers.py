@@ -278,7 +278,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    add_server_arguments(parser, sessions_help="browser sessions at once", timeout_s=60)
+    # Ten pages on two cores complete their overview after up to ~60 s: a minute is too short.
+    add_server_arguments(parser, sessions_help="browser sessions at once", timeout_s=180)
     parser.add_argument(
         "--pause", type=float, default=10, help="with --url: seconds between the waves (default 10)"
     )

@@ -81,10 +81,9 @@ from tests.browser.server import CHROMIUM_ARGS, chromium_executable, tree_cpu_se
 WAVES = 2
 # Runs in every page before the app: records (Date.now(), ms) the start of the first frame after
 # a KPI figure (a visible metric value with text: the login page holds an empty one) entered the
-# DOM, the frame that shows it. Playwright's expect() polls at growing
-# intervals, and through a main thread busy with Plotly's code, so what it notices can lag the
-# screen by up to 2 s on one idle page (measured); a MutationObserver's callback runs right after
-# the DOM change.
+# DOM, the frame that shows it. Playwright's expect() polls at growing intervals, and through a
+# main thread busy with Plotly's code, so what it notices lagged the screen by up to 2 s on one
+# idle page; a MutationObserver's callback runs right after the DOM change.
 FIRST_KPI_PROBE = """
 new MutationObserver((_, observer) => {
     const values = document.querySelectorAll('[data-testid="stMetricValue"]');

@@ -100,10 +100,10 @@ def login_page() -> None:
             st.form_submit_button(
                 tr("login.submit"), key="login_submit", type="primary", on_click=_submit_login
             )
-        # An empty, unlabelled KPI card: the browser loads the card's code while the user types, so
-        # the overview's first figures show as soon as they arrive. Loaded only then, React reveals
-        # them together with the charts and the table, whose code takes seconds more (one page on
-        # national data: 0.3-0.7 s after the click instead of 0.7-2.6 s).
+        # An empty, unlabelled KPI card: the browser loads the cards' code while the user types, so
+        # the overview's first figures show as soon as they arrive (one page, national data: 0.3-0.7 s
+        # after the click). Loaded with them, React revealed the cards together with the charts and
+        # the table, whose code takes seconds more (0.7-2.6 s).
         st.metric(tr("app.title"), "", label_visibility="collapsed")
         if _sso_configured():
             if st.button(tr("login.sso"), key="login_sso", icon=":material/badge:"):

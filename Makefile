@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 
 run: $(VENV)/.installed  ## set up, create/upgrade the database (demo data on first start), serve the app
 	$(BIN)/python -m rehabdata init --demo-if-empty
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 serve: $(VENV)/.installed  ## several app processes behind nginx (apt-get install -y nginx): make serve PROCESSES=4
 	$(BIN)/python -m rehabdata serve --processes $(PROCESSES) --port $(PORT) --address $(ADDRESS)
@@ -34,8 +34,8 @@ bench: $(VENV)/.installed-dev  ## time each page's KPI set vs naive pandas and D
 	$(BIN)/python -m rehabdata bench $(ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check rehabdata pages tests dashboard.py migrations
-	$(BIN)/ruff format --check rehabdata pages tests dashboard.py
+	$(BIN)/ruff check rehabdata pages tests dashboard.py app.py migrations
+	$(BIN)/ruff format --check rehabdata pages tests dashboard.py app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -5,31 +5,10 @@ from sqlalchemy.exc import OperationalError
 
 from rehabdata.models import Role
 from rehabdata.ui.context import engine, tr
-from rehabdata.ui.data import demo_flag, facility_lookup_for, note_data_version
-from rehabdata.ui.session import current_principal, login_page, user_menu
+from rehabdata.ui.data import demo_flag, facility_lookup_for, note_data_version, setup_complete
+from rehabdata.ui.session import cookie_sync, current_principal, login_page, user_menu
 
 st.set_page_config(page_title="rehabdata", page_icon=":material/health_and_safety:", layout="wide")
-
-try:
-    engine()
-except OperationalError:
-    st.error(tr("app.db_unavailable"))
-    st.stop()
-
-principal = current_principal()
-if principal is None:
-    # Only the login page exists until someone logs in: no other URL is reachable.
-    st.navigation(
-        [st.Page(login_page, title=tr("login.submit"), icon=":material/login:", url_path="masuk")]
-    ).run()
-    st.stop()
-
-st.sidebar.markdown(f"**{tr('app.title')}**  \n{tr('app.subtitle')}")
-if demo_flag():
-    st.sidebar.badge(
-        tr("app.demo_badge"), icon=":material/science:", color="orange", help=tr("app.demo_help")
-    )
-user_menu(principal, list(facility_lookup_for(principal)["facility"]))
 
 DASHBOARDS = (
     ("pages/overview.py", "page.overview", ":material/dashboard:", "ringkasan"),
@@ -61,9 +40,40 @@ PARTNER_ENTRY = (
 )
 SIGNOFF = (("pages/signoff.py", "page.signoff", ":material/verified:", "tanda-tangan"),)
 ADMINISTRATION = (
+    ("pages/admin_start.py", "page.start", ":material/flag:", "mulai"),
+    ("pages/admin_reference.py", "page.reference", ":material/domain:", "upt-kerja-sama"),
     ("pages/admin_users.py", "page.users", ":material/manage_accounts:", "pengguna"),
     ("pages/audit_trail.py", "page.audit", ":material/history:", "jejak-audit"),
 )
+
+
+try:
+    engine()
+    principal = current_principal()
+except OperationalError:
+    st.error(tr("app.db_unavailable"))
+    st.stop()
+
+cookie_sync()
+if principal is None:
+    # Only the login form exists until someone logs in, at every page's address: a shared link
+    # (…/kerja-sama?…) asks for the login, then opens that page with its filters.
+    st.navigation(
+        [st.Page(login_page, title=tr("login.submit"), icon=":material/login:", url_path="masuk")]
+        + [
+            st.Page(login_page, title=tr("login.submit"), url_path=entry[3])
+            for entry in DASHBOARDS + DATA_ENTRY + SIGNOFF + ADMINISTRATION
+        ],
+        position="hidden",
+    ).run()
+    st.stop()
+
+st.sidebar.markdown(f"**{tr('app.title')}**  \n{tr('app.subtitle')}")
+if demo_flag():
+    st.sidebar.badge(
+        tr("app.demo_badge"), icon=":material/science:", color="orange", help=tr("app.demo_help")
+    )
+user_menu(principal, list(facility_lookup_for(principal)["facility"]))
 
 
 def build(entries: tuple[tuple[str, str, str, str], ...], first_is_default: bool = False) -> list[st.Page]:
@@ -86,6 +96,9 @@ if principal.role == Role.ADMIN:
     pages[tr("nav.section.admin")] = build(ADMINISTRATION)
 try:
     note_data_version()  # once per run: every KPI frame of the page is keyed on it
-    st.navigation(pages, expanded=True).run()
+    page = st.navigation(pages, expanded=True)
+    if principal.role == Role.ADMIN and page.url_path != "mulai" and not setup_complete():
+        st.page_link("pages/admin_start.py", label=tr("onboarding.pending"), icon=":material/flag:")
+    page.run()
 except OperationalError:  # the database went away mid-session: say so; the next click retries
     st.error(tr("app.db_unavailable"), icon=":material/cloud_off:")

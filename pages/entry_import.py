@@ -5,9 +5,9 @@ import streamlit as st
 from sqlmodel import Session
 
 from rehabdata import importer
-from rehabdata.ui import forms
+from rehabdata.ui import forms, panels
 from rehabdata.ui.context import engine, lang, tr
-from rehabdata.ui.data import require_principal
+from rehabdata.ui.data import demo_flag, require_principal
 from rehabdata.validation import Problem, ValidationFailed
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,6 +20,8 @@ if not principal.sees_participants or not kinds:
     st.stop()
 
 st.caption(tr("import.intro"))
+if demo_flag():
+    st.warning(tr("import.demo_database"), icon=":material/science:")
 kind = st.selectbox(tr("import.kind"), kinds, format_func=lambda k: tr(f"import.kind.{k}"), key="import_kind")
 st.info(tr(f"import.layout.{kind}"), icon=":material/table_view:")
 left, right = st.columns(2)
@@ -86,9 +88,11 @@ def run(session: Session) -> str:
     result = importer.import_file(session, principal, kind, data, filename)
     if not result.ok:
         raise ValidationFailed([Problem("__all__", "import.changed")])
+    st.session_state[PASSWORDS_KEY] = result.passwords
     return f"{tr('import.done')} {importer.summary(result, lang())}"
 
 
+PASSWORDS_KEY = "import_new_passwords"  # shown once, on the run right after the import
 FORM = f"import_{upload.file_id}"  # the outcome belongs to this upload, not to the next file
 st.button(
     tr("import.run"),
@@ -99,3 +103,11 @@ st.button(
     key="import_submit",
 )
 forms.outcome(FORM, ())
+passwords = st.session_state.pop(PASSWORDS_KEY, None)
+if passwords:
+    st.warning(tr("import.passwords"), icon=":material/key:")
+    shown = pd.DataFrame(
+        {tr("login.username"): list(passwords), tr("login.password"): list(passwords.values())}
+    )
+    st.dataframe(shown, hide_index=True, key="import_passwords")
+    panels.download(shown, key="import_passwords", filename="kata_sandi_awal")

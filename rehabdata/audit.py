@@ -59,6 +59,32 @@ def record(
     return row
 
 
+def record_event(
+    session: Session,
+    *,
+    action: str,
+    username: str,
+    user_id: int | None,
+    entity: str = "login_session",
+    entity_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+    facility_id: int | None = None,
+) -> AuditLog:
+    """Add the audit row of an event that changes no figures (a login, a logout, an export): unlike
+    ``record`` it leaves the data version alone, so no cached KPI is recomputed because of it."""
+    row = AuditLog(
+        user_id=user_id,
+        username=username,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        facility_id=facility_id,
+        changes=changes or {},
+    )
+    session.add(row)
+    return row
+
+
 PENDING_VERSIONS = "rehabdata.pending_versions"  # session.info key: writes counted, not yet applied
 
 

@@ -146,33 +146,57 @@ def _dummy_hash() -> str:
     return _hasher.hash("timing-equaliser-for-unknown-users")
 
 
-def authenticate(
-    session: Session, username: str, password: str, *, now: datetime | None = None
-) -> Principal | None:
-    """The principal for a correct login, else None; counts failures and locks (caller commits).
+@dataclass(frozen=True)
+class LoginOutcome:
+    """What a login attempt came to, for the audit trail: ``event`` is ``login``, ``login_failed``,
+    ``lockout`` (this failure locked the account) or ``login_locked`` (tried while locked)."""
 
-    Unknown user, wrong password, a disabled and a locked account are all just None, so the form
-    shows one generic message. ``MAX_FAILED_LOGINS`` failures in a row lock the account for
-    ``LOCKOUT``; a success resets the count (and re-hashes a password hashed with other parameters).
+    principal: Principal | None
+    event: str
+    user_id: int | None = None
+
+
+def authenticate_outcome(
+    session: Session, username: str, password: str, *, now: datetime | None = None
+) -> LoginOutcome:
+    """Check a login; counts failures and locks (caller commits).
+
+    Every attempt verifies one argon2 hash (the user's, or a dummy one for an unknown user), also
+    for a disabled or locked account, so the reply time says nothing about which accounts exist.
+    ``MAX_FAILED_LOGINS`` failures in a row lock the account for ``LOCKOUT``; a success resets the
+    count (and re-hashes a password hashed with other parameters).
     """
     now = now or utcnow()
     user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+    stored = user.password_hash if user is not None else None
+    correct = verify_password(stored or _dummy_hash(), password) and stored is not None
     if user is None:
-        verify_password(_dummy_hash(), password)  # same work whether or not the user exists
-        return None
-    if user.locked_until is not None and user.locked_until > now:
-        return None
-    if not user.is_active or not verify_password(user.password_hash, password):
+        return LoginOutcome(None, "login_failed")
+    locked_until = user.locked_until
+    if locked_until is not None and locked_until.tzinfo is None:
+        locked_until = locked_until.replace(tzinfo=now.tzinfo)
+    if locked_until is not None and locked_until > now:
+        return LoginOutcome(None, "login_locked", user.id)
+    if not user.is_active or not correct:
         user.failed_logins += 1
+        event = "login_failed"
         if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
+            user.locked_until, user.failed_logins, event = now + LOCKOUT, 0, "lockout"
         session.add(user)
-        return None
+        return LoginOutcome(None, event, user.id)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     if _hasher.check_needs_rehash(user.password_hash):  # made with other parameters: bring it up to date
         user.password_hash = _hasher.hash(password)
     session.add(user)
-    return principal_for(session, user)
+    return LoginOutcome(principal_for(session, user), "login", user.id)
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, now: datetime | None = None
+) -> Principal | None:
+    """The principal for a correct login, else None (unknown user, wrong password, disabled and
+    locked accounts alike): see ``authenticate_outcome``."""
+    return authenticate_outcome(session, username, password, now=now).principal
 
 
 def is_idle(last_activity: datetime, now: datetime | None = None, timeout: timedelta = IDLE_TIMEOUT) -> bool:

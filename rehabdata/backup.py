@@ -25,7 +25,8 @@ def _libpq_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _tool(name: str) -> str:
+def require_tool(name: str) -> str:
+    """The path of a PostgreSQL client tool, or a clear message how to install it."""
     path = shutil.which(name)
     if path is None:
         raise BackupError(
@@ -43,11 +44,12 @@ def backup(url: str, out: Path) -> Path:
         try:
             with target:
                 source.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
         finally:
             source.close()
             target.close()
     elif backend == "postgresql":
-        command = [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={out}", _libpq_url(url)]
+        command = [require_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={out}", _libpq_url(url)]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode:
             raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
@@ -72,7 +74,7 @@ def restore(url: str, source: Path) -> None:
             target.close()
     elif backend == "postgresql":
         command = [
-            _tool("pg_restore"),
+            require_tool("pg_restore"),
             "--clean",
             "--if-exists",
             "--no-owner",

@@ -15,12 +15,48 @@ from rehabdata.auth import Principal, ScopeError, UserError, create_user
 from rehabdata.db import database_url, get_engine, session_scope, upgrade_schema
 from rehabdata.models import Role
 
+DEMO_WARNING = (
+    "this database holds synthetic DEMO data: never enter real data into it. "
+    "To start a real database from it (nothing synthetic is kept): python -m rehabdata discard-demo --yes"
+)
+
 
 def _init(args: argparse.Namespace) -> int:
-    from rehabdata.bootstrap import demo_on_empty, prepare_database
+    from sqlmodel import func, select
 
-    prepare_database(get_engine(), load_demo_if_empty=args.demo_if_empty and demo_on_empty())
+    from rehabdata.bootstrap import DatabaseState, demo_on_empty, prepare_database
+    from rehabdata.models import Agreement, Facility, User
+
+    engine = get_engine()
+    state = prepare_database(
+        engine, load_demo_if_empty=args.demo_if_empty and demo_on_empty(), with_reference=not args.empty
+    )
     print(f"schema ready at {_safe_url()}")
+    with Session(engine) as session:
+        facilities = session.exec(select(func.count()).select_from(Facility)).one()
+        agreements = session.exec(select(func.count()).select_from(Agreement)).one()
+        admins = session.exec(select(func.count()).select_from(User).where(User.role == Role.ADMIN)).one()
+    print(f"{state} database: {facilities} facilities, {agreements} agreements, {admins} admins")
+    if state == DatabaseState.DEMO:
+        print(f"warning: {DEMO_WARNING}", file=sys.stderr)
+    elif not admins:
+        print("next: python -m rehabdata create-user --role admin --username NAME (asks for a password)")
+    return 0
+
+
+def _discard_demo(args: argparse.Namespace) -> int:
+    from rehabdata.bootstrap import NotADemoError, discard_demo
+
+    if not args.yes:
+        print("error: this removes every record of the demo database; add --yes to go ahead", file=sys.stderr)
+        return 2
+    try:
+        discard_demo(get_engine())
+    except NotADemoError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{_safe_url()} is now a real database with the programmes' reference data and no accounts")
+    print("next: python -m rehabdata create-user --role admin --username NAME (asks for a password)")
     return 0
 
 
@@ -90,10 +126,15 @@ def _import(args: argparse.Namespace) -> int:
 
     from rehabdata import importer
     from rehabdata.auth import principal_for
+    from rehabdata.bootstrap import is_demo
     from rehabdata.models import User
 
     engine = get_engine()
     upgrade_schema(engine)
+    if is_demo(engine) and not args.into_demo:
+        print(f"error: nothing imported: {DEMO_WARNING} (to try the importer on demo data: --into-demo)",
+              file=sys.stderr)  # fmt: skip
+        return 2
     try:
         data = Path(args.file).read_bytes()
     except OSError as error:
@@ -120,6 +161,10 @@ def _import(args: argparse.Namespace) -> int:
             print(f"{len(rows)} problems: nothing imported", file=sys.stderr)
             return 2
         print(importer.summary(plan, args.lang))
+        if plan.passwords:
+            print("initial passwords (shown only once: hand them over in person now):")
+            for username, password in plan.passwords.items():
+                print(f"{username}\t{password}")
     return 0
 
 
@@ -216,6 +261,42 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup_nightly(args: argparse.Namespace) -> int:
+    from rehabdata.backup import BackupError
+    from rehabdata.backup_schedule import nightly
+
+    try:
+        night = nightly(
+            database_url(), Path(args.dir), today=clock.today(), daily=args.daily, monthly=args.monthly
+        )
+    except BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    rows = "" if night.drill.audit_rows is None else f", {night.drill.audit_rows:,} audit rows"
+    print(f"backup of {_safe_url()} written to {night.path} (restore drill passed{rows})")
+    if night.monthly:
+        print(f"kept as this month's backup: {night.monthly}")
+    for path in night.removed:
+        print(f"removed (retention): {path}")
+    return 0
+
+
+def _restore_drill(args: argparse.Namespace) -> int:
+    from rehabdata.backup import BackupError
+    from rehabdata.backup_schedule import drill
+
+    try:
+        result = drill(Path(args.file))
+    except BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    rows = (
+        "" if result.audit_rows is None else f": {result.audit_rows:,} audit rows, schema {result.revision}"
+    )
+    print(f"{args.file} opens{rows}")
+    return 0
+
+
 def _restore(args: argparse.Namespace) -> int:
     from rehabdata.backup import BackupError, restore
 
@@ -263,17 +344,43 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rehabdata", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    init = commands.add_parser("init", help="create or upgrade the database schema")
+    init = commands.add_parser(
+        "init",
+        help="create or upgrade the database; a new one starts real, with the programmes' reference data",
+    )
     init.add_argument(
         "--demo-if-empty",
         action="store_true",
-        help="also load demo data into an empty database (unless REHAB_DEMO_ON_EMPTY=0)",
+        help="load demo data into an empty database instead (unless REHAB_DEMO_ON_EMPTY=0)",
+    )
+    init.add_argument(
+        "--empty",
+        action="store_true",
+        help="start a real database without the Karo and Pekalongan reference data (other programmes)",
     )
     init.set_defaults(run=_init)
+
+    discard = commands.add_parser(
+        "discard-demo", help="turn a demo database into a real one: every synthetic record is removed"
+    )
+    discard.add_argument("--yes", action="store_true", help="confirm: the demo data is deleted")
+    discard.set_defaults(run=_discard_demo)
 
     saved = commands.add_parser("backup", help="back up the whole database (audit trail included)")
     saved.add_argument("--out", required=True, help="backup file to write")
     saved.set_defaults(run=_backup)
+    night = commands.add_parser(
+        "backup-nightly", help="the nightly backup: dated file, retention, and a restore drill of it"
+    )
+    night.add_argument("--dir", required=True, help="backup directory (daily/ and monthly/ inside)")
+    night.add_argument("--daily", type=_positive, default=14, help="daily backups to keep (default 14)")
+    night.add_argument("--monthly", type=int, default=12, help="monthly backups to keep (default 12)")
+    night.set_defaults(run=_backup_nightly)
+    drilled = commands.add_parser(
+        "restore-drill", help="prove that a backup file opens (live data untouched)"
+    )
+    drilled.add_argument("file", help="backup file made by `backup` or `backup-nightly`")
+    drilled.set_defaults(run=_restore_drill)
     restored = commands.add_parser("restore", help="replace the database with a backup")
     restored.add_argument("file", help="backup file made by `backup`")
     restored.set_defaults(run=_restore)
@@ -346,6 +453,9 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_argument("--user", default=None, help="act as this user (default: the first active admin)")
     bulk.add_argument("--lang", choices=["id", "en"], default="id")
     bulk.add_argument("--max-problems", type=int, default=200, help="problems to print (all are counted)")
+    bulk.add_argument(
+        "--into-demo", action="store_true", help="allow importing into a demo database (trials)"
+    )
     bulk.set_defaults(run=_import)
 
     deck = commands.add_parser(

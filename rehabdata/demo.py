@@ -1,4 +1,4 @@
-"""Demo data: the programmes' real reference data plus believable, synthetic activity.
+"""Demo data: the programmes' real reference data (``reference``) plus believable, synthetic activity.
 
 A fresh install shows working dashboards instead of empty charts. Reference rows (regions,
 partners, facilities, agreements) are real facts; everything about WBP is invented, carries no
@@ -19,12 +19,12 @@ from sqlmodel import Session, SQLModel, select
 from rehabdata import aggregates, clock
 from rehabdata.assist import QUESTION_SCALES, SUBSTANCES, questions_for, risk_level, score_screening
 from rehabdata.auth import create_user, hash_password
+from rehabdata.bootstrap import DEMO_KEY, DatabaseState, database_state
 from rehabdata.db import session_scope
 from rehabdata.models import (
     ActionStatus,
     Agreement,
     AgreementFacility,
-    AgreementKind,
     AgreementScopeItem,
     AppSetting,
     Assessment,
@@ -53,7 +53,6 @@ from rehabdata.models import (
     Region,
     RiskLevel,
     Role,
-    ScopeMetric,
     Screening,
     SessionType,
     Sex,
@@ -61,6 +60,7 @@ from rehabdata.models import (
     User,
 )
 from rehabdata.periods import add_months, month_start, months_between
+from rehabdata.reference import AGREEMENTS, seed_reference_data
 
 PROGRAMME_START = date(2025, 8, 1)
 
@@ -76,175 +76,6 @@ class DemoSummary:
     """Row counts per table name after loading, for the CLI to print."""
 
     counts: dict[str, int]
-
-
-# --- reference data (real facts; codes are stable identifiers used elsewhere) ----------------
-
-REGIONS: tuple[Row, ...] = (
-    {"code": "karo", "name": "Kabupaten Karo", "province": "Sumatera Utara"},
-    {"code": "pekalongan", "name": "Ex-Karesidenan Pekalongan", "province": "Jawa Tengah"},
-)
-
-PARTNERS: tuple[Row, ...] = (
-    {"code": "bnnk-karo", "name": "BNNK Karo", "region": "karo"},
-    {"code": "bnnk-batang", "name": "BNNK Batang", "region": "pekalongan"},
-)
-
-FACILITIES: tuple[Row, ...] = (
-    {
-        "code": "rutan-kabanjahe",
-        "name": "Rutan Kelas IIB Kabanjahe",
-        "facility_type": FacilityType.RUTAN,
-        "facility_class": "IIB",
-        "region": "karo",
-        "partner": "bnnk-karo",
-    },
-    {
-        "code": "rutan-pemalang",
-        "name": "Rutan Kelas IIB Pemalang",
-        "facility_type": FacilityType.RUTAN,
-        "facility_class": "IIB",
-        "region": "pekalongan",
-        "partner": "bnnk-batang",
-    },
-    {
-        "code": "rutan-pekalongan",
-        "name": "Rutan Kelas IIA Pekalongan",
-        "facility_type": FacilityType.RUTAN,
-        "facility_class": "IIA",
-        "region": "pekalongan",
-        "partner": "bnnk-batang",
-    },
-    {
-        "code": "lapas-pekalongan",
-        "name": "Lapas Kelas IIA Pekalongan",
-        "facility_type": FacilityType.LAPAS,
-        "facility_class": "IIA",
-        "region": "pekalongan",
-        "partner": "bnnk-batang",
-    },
-)
-
-AGREEMENTS: tuple[Row, ...] = (
-    {
-        "code": "mou-karo-2025",
-        "kind": AgreementKind.MOU,
-        "title": "MoU Rutan Kabanjahe \u2013 BNNK Karo: rehabilitasi WBP",
-        "partner": "bnnk-karo",
-        "region": "karo",
-        "discussed_on": date(2025, 8, 5),
-        "signed_on": date(2025, 8, 5),
-        "place_signed": "Kabanjahe",
-        "facilities": ("rutan-kabanjahe",),
-        "scope": (
-            ("screening", "Skrining awal WBP", ScopeMetric.SCREENINGS, 800),
-            (
-                "rehab_medical",
-                "Rehabilitasi medis berbasis komunitas terpadu",
-                ScopeMetric.ENROLLMENTS_MEDICAL,
-                60,
-            ),
-            ("rehab_social", "Rehabilitasi sosial", ScopeMetric.ENROLLMENTS_SOCIAL, 120),
-            ("assessment", "Asesmen", ScopeMetric.ASSESSMENTS, 250),
-            ("skills", "Pelatihan keterampilan", ScopeMetric.SKILLS_SESSIONS, 80),
-            ("peer_training", "Pelatihan konselor sebaya", ScopeMetric.PEER_COUNSELLORS_TRAINED, 40),
-            ("monev", "Monitoring dan evaluasi berkala", ScopeMetric.MONEV_VISITS, 12),
-            ("outreach", "Penyuluhan, edukasi dan kampanye anti narkoba", ScopeMetric.OUTREACH_EVENTS, 40),
-        ),
-    },
-    {
-        "code": "pks-batang-2025",
-        "kind": AgreementKind.PKS,
-        "title": "PKS Rutan Pemalang, Rutan Pekalongan, Lapas Pekalongan \u2013 BNNK Batang",
-        "partner": "bnnk-batang",
-        "region": "pekalongan",
-        "discussed_on": date(2025, 7, 29),
-        "signed_on": date(2025, 8, 4),
-        "place_signed": "Rutan Pekalongan",
-        "facilities": ("rutan-pemalang", "rutan-pekalongan", "lapas-pekalongan"),
-        "scope": (
-            ("p4gn", "Pencegahan (P4GN)", ScopeMetric.OUTREACH_EVENTS, 80),
-            (
-                "rehab_social",
-                "Rehabilitasi sosial bagi tahanan dan narapidana",
-                ScopeMetric.ENROLLMENTS_SOCIAL,
-                600,
-            ),
-            ("outreach", "Penyuluhan", ScopeMetric.OUTREACH_PEOPLE, 8000),
-            ("screening", "Skrining", ScopeMetric.SCREENINGS, 2400),
-            ("monev", "Monev", ScopeMetric.MONEV_VISITS, 24),
-        ),
-    },
-)
-
-
-def _ensure(session: Session, model: type[SQLModel], rows: Iterable[Row]) -> dict[str, int]:
-    """Insert the rows whose code is new; return code -> id for all of them (existing rows win)."""
-    ids: dict[str, int] = {}
-    for row in rows:
-        existing = session.exec(select(model).where(model.code == row["code"])).first()  # type: ignore[attr-defined]
-        if existing is None:
-            existing = model(**row)
-            session.add(existing)
-            session.flush()
-        ids[row["code"]] = existing.id  # type: ignore[attr-defined]
-    return ids
-
-
-def seed_reference_data(session: Session) -> None:
-    """Regions, partners, facilities, agreements (+facility links, scope items with targets for the term).
-
-    Rows already present (matched by code) are left as an admin may have edited them, so seeding
-    twice is harmless.
-    """
-    regions = _ensure(session, Region, REGIONS)
-    partners = _ensure(
-        session, Partner, [{**_without(p, "region"), "region_id": regions[p["region"]]} for p in PARTNERS]
-    )
-    facilities = _ensure(
-        session,
-        Facility,
-        [
-            {
-                **_without(f, "region", "partner"),
-                "region_id": regions[f["region"]],
-                "partner_id": partners[f["partner"]],
-            }
-            for f in FACILITIES
-        ],
-    )
-    for spec in AGREEMENTS:
-        row = {
-            **_without(spec, "partner", "region", "facilities", "scope"),
-            "partner_id": partners[spec["partner"]],
-            "region_id": regions[spec["region"]],
-        }
-        agreement_id = _ensure(session, Agreement, [row])[spec["code"]]
-        for code in spec["facilities"]:
-            if session.get(AgreementFacility, (agreement_id, facilities[code])) is None:
-                session.add(AgreementFacility(agreement_id=agreement_id, facility_id=facilities[code]))
-        known = set(
-            session.exec(
-                select(AgreementScopeItem.code).where(AgreementScopeItem.agreement_id == agreement_id)
-            )
-        )
-        for code, description, metric, target in spec["scope"]:
-            if code not in known:
-                session.add(
-                    AgreementScopeItem(
-                        agreement_id=agreement_id,
-                        code=code,
-                        description=description,
-                        metric=metric,
-                        target=target,
-                    )
-                )
-    session.flush()
-
-
-def _without(row: Row, *keys: str) -> Row:
-    """A copy of ``row`` minus the keys that are not model columns."""
-    return {k: v for k, v in row.items() if k not in keys}
 
 
 # --- synthetic activity: parameters ------------------------------------------------------------
@@ -1149,13 +980,15 @@ def load_demo(
     today = today or clock.today()
     end = _data_end(today, months)
     with session_scope(engine) as session:
-        if session.exec(select(Facility.id).limit(1)).first() is not None:
-            raise DemoError("database already has data; demo data is only loaded into an empty database")
+        if database_state(session) != DatabaseState.NEW:
+            raise DemoError(
+                "database already has data or is a real one; demo data is only loaded into an empty database"
+            )
         seed_reference_data(session)
         builder = _DemoBuilder(session, seed=seed, end=end, today=today)
         builder.build()
         builder.insert()
-        session.merge(AppSetting(key="demo", value="1"))
+        session.merge(AppSetting(key=DEMO_KEY, value="1"))
         create_demo_users(session)
         counted = (
             Region,

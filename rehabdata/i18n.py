@@ -50,10 +50,27 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Wrong username or password, or the account is locked. Try again later.",
     },
     "login.timed_out": {
-        "id": "Sesi berakhir karena tidak ada aktivitas. Silakan masuk lagi.",
-        "en": "Your session ended after a period of inactivity. Please log in again.",
+        "id": "Sesi berakhir (tidak ada aktivitas, atau keluar dari perangkat lain). Silakan masuk lagi.",
+        "en": "Your session ended (inactivity, or logged out elsewhere). Please log in again.",
     },
     "login.logout": {"id": "Keluar", "en": "Log out"},
+    "login.remember": {
+        "id": "Tetap masuk di perangkat ini (maks. 12 jam)",
+        "en": "Stay logged in on this device (up to 12 hours)",
+    },
+    "login.remember_help": {
+        "id": "Hanya di perangkat pribadi. Di komputer bersama jangan dicentang: login berakhir saat browser ditutup.",
+        "en": "Personal devices only. Leave it unticked on a shared PC: the login then ends when the browser closes.",
+    },
+    "login.end_all": {"id": "Keluar dari semua perangkat", "en": "Log out everywhere"},
+    "login.end_all_help": {
+        "id": "Mengakhiri login Anda di semua browser dan perangkat, termasuk yang ini.",
+        "en": "Ends your login in every browser and device, this one included.",
+    },
+    "login.ended_all": {
+        "id": "Anda telah keluar dari semua perangkat.",
+        "en": "You are logged out on every device.",
+    },
     "user.password_short": {
         "id": "Kata sandi minimal {minimum} karakter.",
         "en": "The password must have at least {minimum} characters.",
@@ -1225,6 +1242,245 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "risk.high": {"id": "Tinggi", "en": "High"},
     "programme.medical": {"id": "Rehabilitasi medis", "en": "Medical rehabilitation"},
     "programme.social": {"id": "Rehabilitasi sosial", "en": "Social rehabilitation"},
+    # reference data (Administrasi → UPT & Kerja Sama)
+    "page.reference": {"id": "UPT & Kerja Sama", "en": "Facilities & agreements"},
+    "reference.intro": {
+        "id": "Wilayah, UPT, mitra dan kerja sama (MoU/PKS) dengan target lingkupnya. Kode tetap "
+        "setelah dibuat; data yang sudah dipakai dinonaktifkan, tidak dihapus.",
+        "en": "Regions, facilities, partners and agreements (MoU/PKS) with their scope targets. Codes "
+        "are fixed once created; records in use are deactivated, never deleted.",
+    },
+    "reference.tab.regions": {"id": "Wilayah & Kanwil", "en": "Regions & Kanwil"},
+    "reference.tab.facilities": {"id": "UPT", "en": "Facilities"},
+    "reference.tab.partners": {"id": "Mitra (BNNK)", "en": "Partners (BNNK)"},
+    "reference.tab.agreements": {"id": "Kerja sama", "en": "Agreements"},
+    "reference.tab.scope": {"id": "Lingkup & target", "en": "Scope & targets"},
+    "reference.choose": {"id": "Pilih untuk diubah, atau tambah baru", "en": "Pick one to edit, or add new"},
+    "reference.new": {"id": "+ Tambah baru", "en": "+ Add new"},
+    "reference.add": {"id": "Tambah", "en": "Add"},
+    "reference.save": {"id": "Simpan perubahan", "en": "Save changes"},
+    "reference.created": {"id": "{name} ditambahkan.", "en": "{name} added."},
+    "reference.saved": {"id": "Perubahan pada {name} disimpan.", "en": "Changes to {name} saved."},
+    "reference.unchanged": {"id": "Tidak ada yang berubah.", "en": "Nothing changed."},
+    "reference.deactivate": {"id": "Nonaktifkan", "en": "Deactivate"},
+    "reference.reactivate": {"id": "Aktifkan kembali", "en": "Reactivate"},
+    "reference.deactivated": {"id": "{name} dinonaktifkan.", "en": "{name} deactivated."},
+    "reference.reactivated": {"id": "{name} diaktifkan kembali.", "en": "{name} reactivated."},
+    "reference.inactive": {"id": "nonaktif", "en": "inactive"},
+    "reference.none": {"id": "– tidak ada –", "en": "– none –"},
+    "reference.agreement": {"id": "Kerja sama", "en": "Agreement"},
+    "reference.no_agreement": {
+        "id": "Belum ada kerja sama. Tambahkan di tab Kerja sama.",
+        "en": "No agreement yet. Add one on the Agreements tab.",
+    },
+    "reference.code_help": {
+        "id": "Huruf kecil, angka, - dan _ (2–40 karakter), mis. rutan-kabanjahe. Tidak bisa diubah nanti.",
+        "en": "Lower-case letters, digits, - and _ (2–40 characters), e.g. rutan-kabanjahe. Cannot change later.",
+    },
+    "field.code": {"id": "Kode", "en": "Code"},
+    "field.name": {"id": "Nama", "en": "Name"},
+    "field.province": {"id": "Provinsi", "en": "Province"},
+    "field.kanwil": {"id": "Kanwil", "en": "Regional office (Kanwil)"},
+    "field.region_id": {"id": "Wilayah", "en": "Region"},
+    "field.partner_id": {"id": "Mitra", "en": "Partner"},
+    "field.facility_type": {"id": "Jenis UPT", "en": "Facility type"},
+    "field.facility_class": {"id": "Kelas", "en": "Class"},
+    "field.regency": {"id": "Kabupaten/Kota", "en": "Regency/city"},
+    "field.capacity": {"id": "Kapasitas (WBP)", "en": "Capacity (WBP)"},
+    "field.kind": {"id": "Jenis", "en": "Kind"},
+    "field.number": {"id": "Nomor", "en": "Number"},
+    "field.title": {"id": "Judul", "en": "Title"},
+    "field.discussed_on": {"id": "Tanggal pembahasan", "en": "Discussed on"},
+    "field.signed_on": {"id": "Tanggal penandatanganan", "en": "Signed on"},
+    "field.ends_on": {"id": "Berakhir", "en": "Ends on"},
+    "field.place_signed": {"id": "Tempat penandatanganan", "en": "Place signed"},
+    "field.facility_ids": {"id": "UPT yang dicakup", "en": "Facilities covered"},
+    "field.description": {"id": "Lingkup", "en": "Scope item"},
+    "field.metric": {"id": "Dihitung dari", "en": "Counted from"},
+    "field.target": {"id": "Target", "en": "Target"},
+    "field.unit": {"id": "Satuan", "en": "Unit"},
+    "field.due_on": {"id": "Tenggat", "en": "Due by"},
+    "field.active": {"id": "Aktif", "en": "Active"},
+    "facility_type.rutan": {"id": "Rutan", "en": "Rutan (remand centre)"},
+    "facility_type.lapas": {"id": "Lapas", "en": "Lapas (prison)"},
+    "facility_type.lpka": {"id": "LPKA", "en": "LPKA (juvenile facility)"},
+    "agreement_kind.mou": {"id": "MoU (nota kesepahaman)", "en": "MoU (memorandum of understanding)"},
+    "agreement_kind.pks": {"id": "PKS (perjanjian kerja sama)", "en": "PKS (cooperation agreement)"},
+    "metric.screenings": {"id": "Skrining WBP", "en": "Inmate screenings"},
+    "metric.assessments": {"id": "Asesmen", "en": "Assessments"},
+    "metric.enrollments_medical": {
+        "id": "Peserta rehabilitasi medis",
+        "en": "Medical rehabilitation enrolments",
+    },
+    "metric.enrollments_social": {
+        "id": "Peserta rehabilitasi sosial",
+        "en": "Social rehabilitation enrolments",
+    },
+    "metric.skills_sessions": {"id": "Sesi pelatihan keterampilan", "en": "Skills-training sessions"},
+    "metric.peer_counsellors_trained": {"id": "Konselor sebaya terlatih", "en": "Peer counsellors trained"},
+    "metric.monev_visits": {"id": "Kunjungan monev", "en": "Monev visits"},
+    "metric.outreach_events": {"id": "Kegiatan penyuluhan", "en": "Outreach events"},
+    "metric.outreach_people": {"id": "Orang terjangkau penyuluhan", "en": "People reached by outreach"},
+    "validation.reference_code": {
+        "id": "Kode hanya huruf kecil, angka, - dan _ (2–40 karakter), mis. rutan-kabanjahe.",
+        "en": "Codes use lower-case letters, digits, - and _ (2–40 characters), e.g. rutan-kabanjahe.",
+    },
+    "validation.duplicate_reference_code": {
+        "id": "Kode {code} sudah dipakai. Pilih kode lain.",
+        "en": "Code {code} is already used. Choose another.",
+    },
+    "validation.code_fixed": {
+        "id": "Kode {code} tidak bisa diubah (dipakai di impor, akses pengguna dan tautan).",
+        "en": "Code {code} cannot be changed (imports, user access and links use it).",
+    },
+    "validation.duplicate_name": {
+        "id": "Nama {name} sudah dipakai UPT lain.",
+        "en": "Name {name} is already used by another facility.",
+    },
+    "validation.unknown_choice": {
+        "id": "Pilihan tidak ditemukan atau sudah nonaktif.",
+        "en": "The choice was not found or is no longer active.",
+    },
+    "validation.due_before_signed": {
+        "id": "Tenggat tidak boleh sebelum penandatanganan ({signed_on}).",
+        "en": "The due date cannot be before the signing ({signed_on}).",
+    },
+    # first hour of a real deployment
+    "page.start": {"id": "Mulai di sini", "en": "Start here"},
+    "onboarding.intro": {
+        "id": "Langkah pertama sebelum petugas mulai mengisi data. Setiap langkah tercentang otomatis dari data.",
+        "en": "The first steps before staff start entering data. Each step ticks itself from the data.",
+    },
+    "onboarding.progress": {
+        "id": "{done} dari {total} langkah selesai",
+        "en": "{done} of {total} steps done",
+    },
+    "onboarding.count": {"id": "{done} dari {total}", "en": "{done} of {total}"},
+    "onboarding.open": {"id": "Buka", "en": "Open"},
+    "onboarding.pending": {
+        "id": "Mulai di sini: penyiapan belum selesai",
+        "en": "Start here: setup not finished",
+    },
+    "onboarding.facilities": {"id": "Periksa UPT dan wilayah", "en": "Check facilities and regions"},
+    "onboarding.facilities.help": {
+        "id": "UPT aktif dengan Kanwil, kelas dan kapasitasnya.",
+        "en": "Active facilities with their Kanwil, class and capacity.",
+    },
+    "onboarding.agreements": {
+        "id": "Periksa kerja sama dan targetnya",
+        "en": "Check agreements and their targets",
+    },
+    "onboarding.agreements.help": {
+        "id": "Setiap MoU/PKS aktif punya lingkup dengan target.",
+        "en": "Every active MoU/PKS has scope items with targets.",
+    },
+    "onboarding.users": {"id": "Buat akun petugas", "en": "Create staff accounts"},
+    "onboarding.users.help": {
+        "id": "Setiap UPT aktif punya minimal satu akun (petugas, pimpinan atau mitra).",
+        "en": "Every active facility has at least one account (staff, leader or partner).",
+    },
+    "onboarding.population": {"id": "Isi populasi bulanan", "en": "Enter the monthly population"},
+    "onboarding.population.help": {
+        "id": "Jumlah WBP per UPT: penyebut cakupan skrining.",
+        "en": "Inmates per facility: the denominator of screening coverage.",
+    },
+    "onboarding.screening": {"id": "Isi skrining pertama", "en": "Enter the first screening"},
+    "onboarding.screening.help": {
+        "id": "Skrining ASSIST pertama seorang WBP.",
+        "en": "An inmate's first ASSIST screening.",
+    },
+    "onboarding.complete": {
+        "id": "Semua langkah selesai: dasbor siap dipakai.",
+        "en": "Every step is done: the dashboards are ready.",
+    },
+    "login.no_admin_title": {"id": "Belum ada admin", "en": "No admin yet"},
+    "login.no_admin": {
+        "id": "Basis data ini belum punya akun admin, jadi belum ada yang bisa masuk. Petugas TI membuatnya "
+        "sekali di server, di folder aplikasi, dengan perintah berikut (kata sandi ditanyakan, minimal "
+        "10 karakter). Setelah itu muat ulang halaman ini.",
+        "en": "This database has no admin account yet, so nobody can log in. The IT officer creates one "
+        "once on the server, in the app's folder, with the command below (it asks for a password of at "
+        "least 10 characters). Then reload this page.",
+    },
+    # onboarding import kinds (admin)
+    "import.kind.facilities": {"id": "UPT (penyiapan)", "en": "Facilities (onboarding)"},
+    "import.kind.users": {"id": "Pengguna (penyiapan)", "en": "Users (onboarding)"},
+    "import.layout.facilities": {
+        "id": "Satu baris per UPT (kunci: kode_upt). Wilayah dan mitra harus sudah ada (lihat daftar kode). "
+        "Impor UPT sebelum penggunanya.",
+        "en": "One row per facility (key: kode_upt). Regions and partners must exist (see the list of codes). "
+        "Import facilities before their users.",
+    },
+    "import.layout.users": {
+        "id": "Satu baris per akun dengan perannya dan satu UPT (atau wilayah untuk pimpinan Kanwil). "
+        "Kata sandi dibuat acak dan ditampilkan sekali setelah impor: bagikan secara pribadi.",
+        "en": "One row per account with its role and one facility (or region for a Kanwil leader). "
+        "Passwords are generated and shown once after the import: hand them over in person.",
+    },
+    "import.looks_like.facilities": {
+        "id": "File ini tampaknya berisi data UPT: pilih jenis data “UPT (penyiapan)”.",
+        "en": "This file looks like facilities: choose the kind “Facilities (onboarding)”.",
+    },
+    "import.looks_like.users": {
+        "id": "File ini tampaknya berisi data pengguna: pilih jenis data “Pengguna (penyiapan)”.",
+        "en": "This file looks like users: choose the kind “Users (onboarding)”.",
+    },
+    "import.entity.facility": {"id": "UPT", "en": "Facilities"},
+    "import.entity.app_user": {"id": "Pengguna", "en": "Users"},
+    "import.entity.user_scope": {"id": "Cakupan akses", "en": "Access scopes"},
+    "import.col.facilities.kode_upt": {
+        "id": "Kode UPT baru: huruf kecil, angka, - dan _, mis. rutan-batang. Tetap selamanya.",
+        "en": "New facility code: lower-case letters, digits, - and _, e.g. rutan-batang. Fixed for good.",
+    },
+    "import.col.nama": {"id": "Nama UPT seperti tertulis resmi.", "en": "The facility's official name."},
+    "import.col.jenis_upt": {"id": "Jenis UPT.", "en": "Facility type."},
+    "import.col.kelas": {"id": "Kelas UPT, mis. IIA, IIB.", "en": "Facility class, e.g. IIA, IIB."},
+    "import.col.kabupaten_kota": {
+        "id": "Kabupaten/kota lokasi UPT.",
+        "en": "Regency or city of the facility.",
+    },
+    "import.col.kapasitas": {"id": "Kapasitas resmi (jumlah WBP).", "en": "Official capacity (inmates)."},
+    "import.col.nama_pengguna": {
+        "id": "Nama untuk masuk: huruf kecil, angka, titik, - dan _ (2–60 karakter).",
+        "en": "Login name: lower-case letters, digits, dots, - and _ (2–60 characters).",
+    },
+    "import.col.nama_lengkap": {"id": "Nama lengkap pengguna.", "en": "The user's full name."},
+    "import.col.email": {
+        "id": "E-mail (untuk login SSO bila dipakai); boleh kosong.",
+        "en": "E-mail (for single sign-on, if used); may be blank.",
+    },
+    "import.col.peran": {"id": "Peran pengguna.", "en": "The user's role."},
+    "import.col.users.kode_upt": {
+        "id": "UPT tempat pengguna bekerja (wajib kecuali admin atau bila kode_wilayah diisi).",
+        "en": "The facility the user works at (needed unless admin or kode_wilayah is given).",
+    },
+    "import.col.users.kode_wilayah": {
+        "id": "Wilayah untuk pimpinan Kanwil (melihat semua UPT di wilayah itu).",
+        "en": "Region for a Kanwil leader (sees every facility of that region).",
+    },
+    "import.passwords": {
+        "id": "Kata sandi awal (hanya ditampilkan sekali — simpan atau bagikan sekarang)",
+        "en": "Initial passwords (shown only once — save or hand them over now)",
+    },
+    "import.demo_database": {
+        "id": "Ini basis data DEMO: data yang diimpor di sini bercampur dengan data sintetis dan akan hilang "
+        "saat demo dihapus. Jangan impor data WBP sebenarnya.",
+        "en": "This is a DEMO database: data imported here mixes with synthetic data and is lost when the demo "
+        "is discarded. Do not import real inmate data.",
+    },
+    "validation.username": {
+        "id": "Nama pengguna hanya huruf kecil, angka, titik, - dan _ (2–60 karakter).",
+        "en": "Usernames use lower-case letters, digits, dots, - and _ (2–60 characters).",
+    },
+    "validation.email": {"id": "Alamat e-mail tidak valid.", "en": "Not a valid e-mail address."},
+    "validation.duplicate_email": {
+        "id": "E-mail {email} sudah dipakai pengguna lain.",
+        "en": "E-mail {email} is already used by another user.",
+    },
+    "validation.scope_required": {
+        "id": "Isi kode_upt atau kode_wilayah: setiap peran selain admin perlu cakupan akses.",
+        "en": "Fill kode_upt or kode_wilayah: every role but admin needs an access scope.",
+    },
 }
 
 

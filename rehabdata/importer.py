@@ -21,12 +21,17 @@ File layouts (one header row; Indonesian column names; ``SPECS`` and ``guide`` d
   attendance.
 - outreach: one row per event (region + date + place + type + audience).
 - populations: one row per facility and month.
+- facilities (admin, onboarding): one row per UPT (code is the key).
+- users (admin, onboarding): one row per account with its role and facility or region; import the
+  facilities first. Each new account gets a random password, shown once after the import
+  (``Plan.passwords``) and never stored but as its hash.
 """
 
 import csv
 import gc
 import io
 import re
+import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -42,7 +47,7 @@ from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
-from rehabdata import aggregates, assist, audit, services, signoff
+from rehabdata import aggregates, assist, audit, auth, services, signoff
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.i18n import MESSAGES, Lang, t
 from rehabdata.models import (
@@ -52,7 +57,9 @@ from rehabdata.models import (
     Enrollment,
     ExitReason,
     Facility,
+    FacilityCreate,
     FacilityPopulation,
+    FacilityType,
     LegalStatus,
     OutreachCreate,
     OutreachEvent,
@@ -64,12 +71,16 @@ from rehabdata.models import (
     ProgrammeSession,
     ProgrammeType,
     Region,
+    Role,
     Screening,
     ScreeningCreate,
     SessionCreate,
     SessionType,
     Sex,
     UrineResult,
+    User,
+    UserCreate,
+    UserScope,
     utcnow,
 )
 from rehabdata.periods import month_start
@@ -107,6 +118,8 @@ class Kind(StrEnum):
     SESSIONS = "sessions"
     OUTREACH = "outreach"
     POPULATIONS = "populations"
+    FACILITIES = "facilities"
+    USERS = "users"
 
 
 # The tables a kind writes, in insert order (attendance needs its session's id).
@@ -116,15 +129,21 @@ TABLES: dict[Kind, tuple[type[SQLModel], ...]] = {
     Kind.SESSIONS: (ProgrammeSession, Attendance),
     Kind.OUTREACH: (OutreachEvent,),
     Kind.POPULATIONS: (FacilityPopulation,),
+    Kind.FACILITIES: (Facility,),
+    Kind.USERS: (User, UserScope),
 }
 
 
 _ENTITY = {model: services.entity_name(model) for models in TABLES.values() for model in models}
 
 
+# Who may write each table: ``services.WRITERS``, and accounts for admins only (as ``services.create_user``).
+_WRITERS = services.WRITERS | dict.fromkeys((User, UserScope), frozenset({Role.ADMIN}))
+
+
 def kinds_for(principal: Principal) -> list[Kind]:
-    """The kinds this principal's role may import (``services.WRITERS`` of every table written)."""
-    return [kind for kind in Kind if all(principal.role in services.WRITERS[m] for m in TABLES[kind])]
+    """The kinds this principal's role may import (the writers of every table written)."""
+    return [kind for kind in Kind if all(principal.role in _WRITERS[m] for m in TABLES[kind])]
 
 
 # --- column specifications -----------------------------------------------------------------------
@@ -154,6 +173,8 @@ SESSION_TYPE = {
     "medis": "medical",
 } | _same(*SessionType)
 OUTREACH_TYPE = _same(*OutreachType)
+FACILITY_TYPE = _same(*FacilityType)
+ROLE = _same(*Role)
 AUDIENCE = {"wbp": "wbp", "keluarga": "families", "masyarakat": "public", "sekolah": "schools"} | _same(
     *Audience
 )
@@ -287,6 +308,24 @@ SPECS: dict[Kind, tuple[Column, ...]] = {
         Column("wbp_narkotika", "wbp_narcotics", "int", example=310),
         Column("penerimaan_baru", "admissions", "int", required=False, example=35),
     ),
+    Kind.FACILITIES: (
+        Column("kode_upt", "code", "text", example="rutan-batang"),
+        Column("nama", "name", "text", example="Rutan Kelas IIB Batang"),
+        Column("jenis_upt", "facility_type", "choice", choices=FACILITY_TYPE, example="rutan"),
+        Column("kelas", "facility_class", "text", required=False, example="IIB"),
+        Column("kode_wilayah", "region_id", "key", example="pekalongan"),
+        Column("kode_mitra", "partner_id", "key", required=False, example="bnnk-batang"),
+        Column("kabupaten_kota", "regency", "text", required=False, example="Kabupaten Batang"),
+        Column("kapasitas", "capacity", "int", required=False, example=180),
+    ),
+    Kind.USERS: (
+        Column("nama_pengguna", "username", "text", example="petugas.batang"),
+        Column("nama_lengkap", "full_name", "text", required=False, example="Sri Lestari"),
+        Column("email", "email", "text", required=False, example="sri.lestari@example.go.id"),
+        Column("peran", "role", "choice", choices=ROLE, example="petugas"),
+        Column("kode_upt", "facility_id", "key", required=False, header=True, example="rutan-batang"),
+        Column("kode_wilayah", "region_id", "key", required=False, example=None),
+    ),
 }
 
 
@@ -329,6 +368,7 @@ class Plan:
     problems: list[RowProblem] = field(default_factory=list)
     new: dict[str, list[_Record]] = field(default_factory=lambda: defaultdict(list))
     present: Counter[str] = field(default_factory=Counter)
+    passwords: dict[str, str] = field(default_factory=dict)  # new username → its password, shown once
     written: bool = False
 
     @property
@@ -1070,12 +1110,81 @@ def _populations(planner: _Planner, table: Table) -> None:
             planner.record(FacilityPopulation, payload.model_dump(), payload.facility_id)
 
 
+def _facilities(planner: _Planner, table: Table) -> None:
+    """New UPT by code; a code already present is left as it is; a name is one facility's only."""
+    columns = SPECS[Kind.FACILITIES]
+    existing = {
+        code: name.lower() for code, name in planner.session.exec(select(Facility.code, Facility.name))
+    }
+    names = set(existing.values())
+    for number, cells in table.rows:
+        row = planner.read(number, cells, columns)
+        region_id = planner.code(row, "kode_wilayah", planner.regions, "import.unknown_region")
+        partner_id = planner.code(row, "kode_mitra", planner.partners, "import.unknown_partner")
+        payload = planner.validate(row, FacilityCreate, columns, region_id=region_id, partner_id=partner_id)
+        if payload is None or not planner.first_time(row, (payload.code,), "kode_upt"):
+            continue
+        if payload.code in existing:
+            planner.already(Facility)
+        elif not planner.first_time(row, ("name", payload.name.lower()), "nama"):
+            continue
+        elif payload.name.lower() in names:
+            planner.add(row, "nama", "validation.duplicate_name", name=payload.name)
+        else:
+            planner.record(Facility, payload.model_dump(), None)
+
+
+def _users(planner: _Planner, table: Table) -> None:
+    """New accounts by username (one present is left as it is), each with one facility or region and
+    a generated password, hashed here and shown once."""
+    columns = SPECS[Kind.USERS]
+    session = planner.session
+    existing = set(session.exec(select(User.username)))
+    emails = {email for email in session.exec(select(User.email)) if email}
+    facilities = {code: fid for code, (fid, _) in planner.facilities.items()}
+    for number, cells in table.rows:
+        row = planner.read(number, cells, columns)
+        facility_id = planner.code(row, "kode_upt", facilities, "import.unknown_facility")
+        region_id = planner.code(row, "kode_wilayah", planner.regions, "import.unknown_region")
+        if "kode_upt" in row.bad:  # an unknown facility is the problem, not a missing scope
+            facility_id = 0
+        payload = planner.validate(row, UserCreate, columns, facility_id=facility_id, region_id=region_id)
+        if payload is None or not planner.first_time(row, (payload.username,), "nama_pengguna"):
+            continue
+        if payload.username in existing:
+            planner.already(User)
+            continue
+        if payload.email and (
+            payload.email in emails or not planner.first_time(row, ("email", payload.email), "email")
+        ):
+            if payload.email in emails:
+                planner.add(row, "email", "validation.duplicate_email", email=payload.email)
+            continue
+        password = secrets.token_urlsafe(9)  # 12 characters, 72 random bits
+        planner.plan.passwords[payload.username] = password
+        key = ("user", payload.username)
+        planner.record(
+            User,
+            payload.model_dump(include={"username", "full_name", "email", "role"})
+            | {"password_hash": auth.hash_password(password)},
+            None,
+            key=key,
+        )
+        scope = {"facility_id": payload.facility_id, "region_id": None}
+        if payload.facility_id is None:
+            scope = {"facility_id": None, "region_id": payload.region_id}
+        if payload.facility_id is not None or payload.region_id is not None:
+            planner.record(UserScope, {"user_id": key, **scope}, payload.facility_id)
+
+
 _PLANNERS = {
     Kind.PARTICIPANTS: _participants,
     Kind.SCREENINGS: _screenings,
     Kind.SESSIONS: _sessions,
     Kind.OUTREACH: _outreach,
     Kind.POPULATIONS: _populations,
+    Kind.FACILITIES: _facilities,
+    Kind.USERS: _users,
 }
 
 
@@ -1123,7 +1232,11 @@ def _audit(
             "entity": entity,
             "entity_id": new_id,
             "facility_id": record.facility_id,
-            "changes": {key: [None, snapshot[key]] for key in fields if snapshot[key] is not None},
+            "changes": {
+                key: [None, audit.REDACTED if key in audit.SECRET_FIELDS else snapshot[key]]
+                for key in fields
+                if snapshot[key] is not None
+            },
         }
         for snapshot, new_id, record in zip(snapshots, ids, records, strict=True)
     ]
@@ -1150,10 +1263,10 @@ def write(session: Session, principal: Principal, plan: Plan) -> None:
             continue
         defaults = _defaults(model)
         rows = [defaults | record.values for record in records]
-        if model is Attendance:
-            for row in rows:
-                if isinstance(row["session_id"], tuple):
-                    row["session_id"] = new_ids[row["session_id"]]
+        for row in rows:  # a reference to a record of this file (a new session, a new user)
+            for name in ("session_id", "user_id"):
+                if isinstance(row.get(name), tuple):
+                    row[name] = new_ids[row[name]]
         ids = _insert(session, model, rows)
         aggregates.refresh_inserted(session, model, rows)
         new_ids |= {record.key: new_id for record, new_id in zip(records, ids, strict=True) if record.key}

@@ -881,11 +881,12 @@ def monev_summary(session: Session, filters: Filters, by: Sequence[Dimension] = 
 
 
 def _agreement_in_scope(filters: Filters) -> ColumnElement[bool]:
-    """Agreements covering a selected facility (any, when none is selected), signed by the period's end."""
+    """Active agreements covering a selected facility (any, when none is selected), signed by the
+    period's end (an agreement an admin deactivated is no longer reported)."""
     covering = select(AgreementFacility.agreement_id).where(
         facility_condition(filters, AgreementFacility.facility_id)
     )
-    return and_(Agreement.id.in_(covering), Agreement.signed_on <= filters.end)
+    return and_(Agreement.id.in_(covering), Agreement.signed_on <= filters.end, Agreement.active)
 
 
 def agreement_list(session: Session, filters: Filters) -> pd.DataFrame:
@@ -1101,7 +1102,7 @@ def agreement_delivery(session: Session, filters: Filters, by: Sequence[Dimensio
             AgreementScopeItem.target.label("target"),
         )
         .join(AgreementScopeItem, AgreementScopeItem.agreement_id == Agreement.id)
-        .where(_agreement_in_scope(filters))
+        .where(_agreement_in_scope(filters), AgreementScopeItem.active)
         .order_by(Agreement.signed_on, Agreement.code, AgreementScopeItem.code),
     )
     if items.empty:
@@ -1155,12 +1156,14 @@ def signed_off_months(session: Session, filters: Filters, by: Sequence[Dimension
 
 
 def facility_labels(session: Session) -> pd.DataFrame:
-    """Facility and region names for labelling KPI frames (a small lookup, not data)."""
+    """Facility and region names for labelling KPI frames (a small lookup, not data). Inactive
+    facilities are listed too (their history stays reportable); ``facility_active`` tells them apart."""
     statement = (
         select(
             Facility.id.label("facility_id"),
             Facility.code.label("facility_code"),
             Facility.name.label("facility"),
+            Facility.active.label("facility_active"),
             Region.id.label("region_id"),
             Region.code.label("region_code"),
             Region.name.label("region"),

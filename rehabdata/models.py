@@ -19,7 +19,7 @@ from sqlalchemy import JSON, CheckConstraint, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from rehabdata import assist, clock
-from rehabdata.validation import EARLIEST_ADMISSION, EARLIEST_EVENT, rule
+from rehabdata.validation import EARLIEST_ADMISSION, EARLIEST_AGREEMENT, EARLIEST_EVENT, rule
 
 PARTICIPANT_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
 
@@ -41,6 +41,7 @@ def enum_field(enum: type[StrEnum], **kwargs: Any) -> Any:
 class FacilityType(StrEnum):
     RUTAN = "rutan"
     LAPAS = "lapas"
+    LPKA = "lpka"  # Lembaga Pembinaan Khusus Anak: juvenile facility
 
 
 class AgreementKind(StrEnum):
@@ -161,12 +162,14 @@ class ScopeMetric(StrEnum):
 
 
 class Region(SQLModel, table=True):
-    """A programme region (a regency or former residency), later a Kanwil."""
+    """A programme region (a regency or former residency) and the Kanwil it reports to."""
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=120)
     province: str = Field(max_length=80)
+    kanwil: str = Field(default="", max_length=120)  # regional office of the Directorate General
+    active: bool = True
 
 
 class Partner(SQLModel, table=True):
@@ -176,10 +179,11 @@ class Partner(SQLModel, table=True):
     code: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=120)
     region_id: int = Field(foreign_key="region.id", index=True)
+    active: bool = True
 
 
 class Facility(SQLModel, table=True):
-    """A technical unit (UPT): a Rutan or a Lapas."""
+    """A technical unit (UPT): a Rutan, a Lapas or an LPKA."""
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
@@ -188,6 +192,8 @@ class Facility(SQLModel, table=True):
     facility_class: str = Field(default="", max_length=10)  # e.g. "IIA", "IIB"
     region_id: int = Field(foreign_key="region.id", index=True)
     partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    regency: str = Field(default="", max_length=80)  # Kabupaten/Kota the UPT stands in
+    capacity: int | None = None  # official WBP capacity, when known
     active: bool = True
 
 
@@ -197,6 +203,7 @@ class Agreement(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     kind: AgreementKind = enum_field(AgreementKind)
+    number: str = Field(default="", max_length=120)  # the letter number on the signed document
     title: str = Field(max_length=200)
     partner_id: int = Field(foreign_key="partner.id", index=True)
     region_id: int = Field(foreign_key="region.id", index=True)
@@ -204,6 +211,7 @@ class Agreement(SQLModel, table=True):
     signed_on: date
     ends_on: date | None = None
     place_signed: str = Field(default="", max_length=120)
+    active: bool = True
 
 
 class AgreementFacility(SQLModel, table=True):
@@ -227,6 +235,9 @@ class AgreementScopeItem(SQLModel, table=True):
     description: str = Field(max_length=300)
     metric: ScopeMetric = enum_field(ScopeMetric)
     target: int = Field(ge=0)
+    unit: str = Field(default="", max_length=40)  # what the target counts, in the agreement's words
+    due_on: date | None = None  # by when the target is due (default: the agreement's end)
+    active: bool = True
 
 
 class FacilityPopulation(SQLModel, table=True):
@@ -537,6 +548,26 @@ class AuditLog(SQLModel, table=True):
     entity_id: int | None = None
     facility_id: int | None = Field(default=None, foreign_key="facility.id")
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class LoginSession(SQLModel, table=True):
+    """A browser's login, kept on the server: the cookie holds a random token, this row its hash.
+
+    Revoking the row (logout, password change, a disabled user, "end all sessions") ends the login in
+    every app process at once, as they all read it from the database on each script run.
+    """
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)  # sha256 hex of the cookie's token
+    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime  # the hard end: idle timeout or the "stay logged in" limit, whichever is sooner
+    remember: bool = False  # "tetap masuk di perangkat ini": the cookie outlives the browser
+    claimed: bool = False  # the browser holds the cookie (until then only its tab knows the login)
+    revoked_at: datetime | None = None
 
 
 class AppSetting(SQLModel, table=True):
@@ -1013,6 +1044,145 @@ class PeerTrainingCreate(SQLModel):
         started = info.data.get("started_on")
         if started is not None and value < started:
             raise rule("validation.end_before_start")
+        return value
+
+
+# --- reference data: regions, partners, facilities, agreements (admin) ---------------------------
+
+REFERENCE_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{1,39}")
+
+
+def _reference_code(value: str) -> str:
+    code = value.strip().lower()
+    if not REFERENCE_CODE.fullmatch(code):
+        raise rule("validation.reference_code")
+    return code
+
+
+# A stable identifier used in imports, links and user scopes: lower case letters, digits, - and _.
+ReferenceCode = Annotated[str, AfterValidator(_reference_code)]
+_Text = ConfigDict(str_strip_whitespace=True)
+
+
+class RegionCreate(SQLModel):
+    """A new programme region and the Kanwil it reports to."""
+
+    model_config = _Text
+    code: ReferenceCode
+    name: str = Field(min_length=1, max_length=120)
+    province: str = Field(min_length=1, max_length=80)
+    kanwil: str = Field(default="", max_length=120)
+
+
+class PartnerCreate(SQLModel):
+    """A new partner agency (a BNNK or another) in a region."""
+
+    model_config = _Text
+    code: ReferenceCode
+    name: str = Field(min_length=1, max_length=120)
+    region_id: int
+
+
+class FacilityCreate(SQLModel):
+    """A new UPT: name, type, class, region (Kanwil), regency and capacity."""
+
+    model_config = _Text
+    code: ReferenceCode
+    name: str = Field(min_length=1, max_length=120)
+    facility_type: FacilityType
+    facility_class: str = Field(default="", max_length=10)
+    region_id: int
+    partner_id: int | None = None
+    regency: str = Field(default="", max_length=80)
+    capacity: int | None = Field(default=None, ge=1, le=20_000)
+
+
+class AgreementCreate(SQLModel):
+    """A new MoU or PKS: parties, dates and the facilities it covers (at least one)."""
+
+    model_config = _Text
+    code: ReferenceCode
+    kind: AgreementKind
+    number: str = Field(default="", max_length=120)
+    title: str = Field(min_length=1, max_length=200)
+    partner_id: int
+    region_id: int
+    discussed_on: date | None = None
+    signed_on: date
+    ends_on: date | None = None
+    place_signed: str = Field(default="", max_length=120)
+    facility_ids: list[int] = Field(min_length=1)
+
+    @field_validator("signed_on")
+    @classmethod
+    def _signed(cls, value: date) -> date:
+        return _no_future(value, EARLIEST_AGREEMENT)
+
+    @field_validator("ends_on")
+    @classmethod
+    def _ends(cls, value: date | None, info: ValidationInfo) -> date | None:
+        signed = info.data.get("signed_on")
+        if value is not None and signed is not None and value <= signed:
+            raise rule("validation.end_before_start")
+        return value
+
+    @field_validator("discussed_on")
+    @classmethod
+    def _discussed(cls, value: date | None) -> date | None:
+        return None if value is None else _no_future(value, EARLIEST_AGREEMENT)
+
+
+class ScopeItemCreate(SQLModel):
+    """A scope item of an agreement: what is delivered, how it is counted, the target and its date."""
+
+    model_config = _Text
+    agreement_id: int
+    code: ReferenceCode
+    description: str = Field(min_length=1, max_length=300)
+    metric: ScopeMetric
+    target: int = Field(ge=1, le=10_000_000)
+    unit: str = Field(default="", max_length=40)
+    due_on: date | None = None
+
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,59}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _username(value: str) -> str:
+    name = value.strip().lower()
+    if not USERNAME.fullmatch(name):
+        raise rule("validation.username")
+    return name
+
+
+def _email(value: str | None) -> str | None:
+    address = (value or "").strip().lower()
+    if address and not EMAIL.fullmatch(address):
+        raise rule("validation.email")
+    return address or None
+
+
+class UserCreate(SQLModel):
+    """An account to create in bulk (onboarding import): its role and where it works.
+
+    Everyone but an admin needs a facility or a region; the password is generated and shown once.
+    """
+
+    model_config = ConfigDict(str_strip_whitespace=True, validate_default=True)  # the scope rule runs
+    username: Annotated[str, AfterValidator(_username)]
+    full_name: str = Field(default="", max_length=120)
+    email: Annotated[str | None, AfterValidator(_email)] = None
+    role: Role
+    facility_id: int | None = None
+    region_id: int | None = None
+
+    @field_validator("region_id")
+    @classmethod
+    def _scoped(cls, value: int | None, info: ValidationInfo) -> int | None:
+        role, facility = info.data.get("role"), info.data.get("facility_id")
+        if role is not None and role != Role.ADMIN and facility is None and value is None:
+            raise rule("validation.scope_required")
         return value
 
 

@@ -22,12 +22,13 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, func, text
-from sqlmodel import SQLModel, select
+from sqlmodel import Session, SQLModel, select
 
 from rehabdata import aggregates, clock
 from rehabdata.assist import SUBSTANCES, questions_for, risk_level, score_screening
 from rehabdata.auth import create_user, hash_password
-from rehabdata.db import has_data, session_scope
+from rehabdata.bootstrap import DEMO_KEY, DatabaseState, database_state
+from rehabdata.db import session_scope
 from rehabdata.demo import DEMO_PASSWORD, DemoError, sync_id_sequences
 from rehabdata.models import (
     Agreement,
@@ -718,8 +719,11 @@ def load_national(
         raise ValueError(f"years must be at least 1 (got {years})")
     if not 0 < scale_factor <= 10:
         raise ValueError(f"scale_factor must be in (0, 10] (got {scale_factor})")
-    if has_data(engine):
-        raise DemoError("database already has data; demo data is only loaded into an empty database")
+    with Session(engine) as session:
+        if database_state(session) != DatabaseState.NEW:
+            raise DemoError(
+                "database already has data or is a real one; demo data is only loaded into an empty database"
+            )
     began = time.perf_counter()
     writer = _Writer(engine)
     try:
@@ -741,7 +745,7 @@ def load_national(
             session, [m for m in TABLES if "id" in m.model_fields and m is not AgreementFacility]
         )
         aggregates.rebuild(session)  # COPY and executemany bypass the flush hook
-        session.merge(AppSetting(key="demo", value="1"))
+        session.merge(AppSetting(key=DEMO_KEY, value="1"))
         create_user(
             session=session,
             username="admin.demo",

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, select
 
-from rehabdata import assist, audit, auth, signoff
+from rehabdata import assist, audit, auth, logins, signoff
 from rehabdata.aggregates import active_on
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.models import (
@@ -312,6 +312,10 @@ def update_user(
     changes = audit.diff(before, _user_snapshot(session, user))
     if password is not None:
         changes["password"] = ["***", "***"]
+    if password is not None or is_active is False:  # a new password or a disabled account: out everywhere
+        ended = logins.end_all(session, user.id)
+        if ended:
+            changes["sessions_ended"] = [None, ended]
     audit.record(
         session,
         principal=principal,
@@ -321,6 +325,27 @@ def update_user(
         changes=changes,
     )
     return user
+
+
+def end_sessions(*, session: Session, principal: Principal, user_id: int) -> int:
+    """End every login of a user in every browser ("end all sessions"): the user themself or an
+    admin; audited. Returns how many logins ended."""
+    if principal.user_id != user_id:
+        _require_admin(principal)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"user {user_id} does not exist")
+    ended = logins.end_all(session, user_id)
+    audit.record_event(
+        session,
+        action="end_sessions",
+        username=principal.username,
+        user_id=principal.user_id,
+        entity=entity_name(User),
+        entity_id=user_id,
+        changes={"sessions_ended": [None, ended]},
+    )
+    return ended
 
 
 # --- participant-level records: field rules from the *Create models, context rules here ---------

@@ -131,10 +131,10 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def app_command(port: int, address: str = "127.0.0.1") -> list[str]:
-    """``streamlit run dashboard.py`` on ``address:port``, headless, without a file watcher (a
-    served app does not reload its code)."""
+    """``streamlit run app.py`` (dashboard.py with the login-cookie and health routes) on
+    ``address:port``, headless, without a file watcher (a served app does not reload its code)."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard.py"),
+        sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", address,
@@ -259,6 +259,11 @@ http {{
         "" $request_id;
         default $cookie_{ROUTE_COOKIE};
     }}
+    # Behind the deployment's TLS nginx (deploy/nginx-rehabdata.conf) keep the scheme it saw.
+    map $http_x_forwarded_proto $rehab_proto {{
+        "" $scheme;
+        default $http_x_forwarded_proto;
+    }}
     map $http_upgrade $connection_upgrade {{
         default upgrade;
         "" close;
@@ -280,6 +285,7 @@ http {{
             proxy_set_header Connection $connection_upgrade;
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $rehab_proto;  # the login cookie is Secure under TLS
             proxy_read_timeout 1d;  # a session's websocket stays open while its tab does
             proxy_buffering off;
             add_header Set-Cookie "{ROUTE_COOKIE}=$rehab_route; Path=/; HttpOnly; SameSite=Lax" always;

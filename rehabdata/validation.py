@@ -18,6 +18,7 @@ from rehabdata.i18n import Lang, t
 
 EARLIEST_EVENT = date(2025, 1, 1)  # no programme record (screening, session, …) predates 2025
 EARLIEST_ADMISSION = date(1990, 1, 1)
+EARLIEST_AGREEMENT = date(2000, 1, 1)  # an older MoU is a typing error, not a programme
 
 Model = TypeVar("Model", bound=BaseModel)
 

@@ -25,7 +25,8 @@ from sqlmodel import Session, select
 from rehabdata import importer
 from rehabdata.auth import principal_for
 from rehabdata.db import make_engine, upgrade_schema
-from rehabdata.demo import FACILITIES, load_demo
+from rehabdata.demo import load_demo
+from rehabdata.reference import FACILITIES
 from rehabdata.models import User
 
 TODAY = date(2026, 6, 30)  # demo data up to here; imported records dated before it

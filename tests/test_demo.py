@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel, select
 
 from rehabdata.assist import risk_rank, score_screening
 from rehabdata.db import make_engine, session_scope, upgrade_schema
-from rehabdata.demo import DemoError, load_demo, seed_reference_data
+from rehabdata.demo import DemoError, load_demo
 from rehabdata.models import (
     Agreement,
     AgreementFacility,
@@ -32,6 +32,7 @@ from rehabdata.models import (
     Region,
     Screening,
 )
+from rehabdata.reference import seed_reference_data
 
 TODAY = date(2026, 11, 23)
 SMALL = {"months": 4, "today": date(2025, 11, 20)}

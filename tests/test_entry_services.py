@@ -11,7 +11,7 @@ from sqlmodel import Session, SQLModel, select
 from rehabdata import auth, clock, services
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.db import session_scope
-from rehabdata.demo import create_demo_users, seed_reference_data
+from rehabdata.demo import create_demo_users
 from rehabdata.models import (
     Attendance,
     AuditLog,
@@ -27,6 +27,7 @@ from rehabdata.models import (
     Screening,
     User,
 )
+from rehabdata.reference import seed_reference_data
 from rehabdata.validation import Problem, ValidationFailed
 from tests import factories as f
 

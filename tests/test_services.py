@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from rehabdata import auth, kpis, services
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.db import session_scope
-from rehabdata.demo import create_demo_users, seed_reference_data
+from rehabdata.demo import create_demo_users
 from rehabdata.kpis import Filters, run_kpi
 from rehabdata.models import (
     Assessment,
@@ -24,6 +24,7 @@ from rehabdata.models import (
     Screening,
     User,
 )
+from rehabdata.reference import seed_reference_data
 from tests import factories as f
 
 SEPTEMBER = Filters(start=date(2025, 9, 1), end=date(2025, 9, 30))

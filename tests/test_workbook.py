@@ -9,11 +9,12 @@ from sqlmodel import Session, select
 
 from rehabdata.auth import principal_for
 from rehabdata.db import session_scope
-from rehabdata.demo import create_demo_users, seed_reference_data
+from rehabdata.demo import create_demo_users
 from rehabdata.export import to_csv_bytes
 from rehabdata.i18n import t
 from rehabdata.meeting import export_frame, view_for
 from rehabdata.models import AgreementScopeItem, Facility, User
+from rehabdata.reference import seed_reference_data
 from rehabdata.workbook import build_workbook, render_workbook
 from tests.test_deck import AGREEMENT, AS_OF, JANUARY, SLIDE_KEYS, meeting_data  # noqa: F401 - fixture
 from tests.test_suppression import small_counts

@@ -488,10 +488,16 @@ def agreement_delivery(data: NaiveData, filters: Filters, by: Sequence[Dimension
         columns={"id": "agreement_id", "code": "agreement_code", "title": "agreement_title"}
     )
     agreements = agreements[
-        agreements["agreement_id"].isin(covering) & (agreements["signed_on"] <= pd.Timestamp(filters.end))
-    ]
+        agreements["agreement_id"].isin(covering)
+        & (agreements["signed_on"] <= pd.Timestamp(filters.end))
+        & agreements["active"].astype(bool)
+    ].drop(columns="active")
+    scope_items = data.agreement_scope_item
     items = agreements.merge(
-        data.agreement_scope_item.rename(columns={"code": "item_code"}), on="agreement_id"
+        scope_items[scope_items["active"].astype(bool)]
+        .drop(columns="active")
+        .rename(columns={"code": "item_code"}),
+        on="agreement_id",
     )
     if items.empty:
         return pd.DataFrame(columns=AGREEMENT_DELIVERY_COLUMNS)

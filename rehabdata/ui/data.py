@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import audit, clock, completeness, kpis, meeting, quality, signoff
+from rehabdata import audit, clock, completeness, kpis, meeting, onboarding, quality, signoff
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.bootstrap import is_demo
 from rehabdata.db import database_url as current_database_url
@@ -35,18 +35,27 @@ def kpi_frame(
         return function(session, filters, by)
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
-def facility_lookup(database_url: str) -> pd.DataFrame:
-    """Facility and region names and codes."""
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def _facility_lookup(database_url: str, data_version: int) -> pd.DataFrame:
     with Session(get_engine(database_url)) as session:
         return kpis.facility_labels(session)
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
-def agreement_start(database_url: str, filters: Filters) -> date | None:
-    """Earliest signing date of the agreements covering the selection."""
+def facility_lookup(database_url: str) -> pd.DataFrame:
+    """Facility and region names and codes, as of this run's data version: a facility added by an
+    admin in any app process shows in every filter at the next run."""
+    return _facility_lookup(database_url, _run_data_version(database_url))
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _agreement_start(database_url: str, filters: Filters, data_version: int) -> date | None:
     with Session(get_engine(database_url)) as session:
         return kpis.agreement_start(session, filters)
+
+
+def agreement_start(database_url: str, filters: Filters) -> date | None:
+    """Earliest signing date of the agreements covering the selection (as of this run's data version)."""
+    return _agreement_start(database_url, filters, _run_data_version(database_url))
 
 
 def current_data_version(database_url: str) -> int:
@@ -77,9 +86,10 @@ def clear_caches() -> None:
     """Forget every cached read (and the run's data version); called after each successful write."""
     st.session_state.pop(RUN_VERSION_KEY, None)
     kpi_frame.clear()
-    facility_lookup.clear()
-    agreement_start.clear()
+    _facility_lookup.clear()
+    _agreement_start.clear()
     _demo_flag.clear()
+    _setup_complete.clear()
     _agreement_list.clear()
     _completeness_frame.clear()
     _overdue_reports.clear()
@@ -88,14 +98,27 @@ def clear_caches() -> None:
     _signoff_review.clear()
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
-def _demo_flag(database_url: str) -> bool:
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def _demo_flag(database_url: str, data_version: int) -> bool:
     return is_demo(get_engine(database_url))
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def _setup_complete(database_url: str, data_version: int) -> bool:
+    with Session(get_engine(database_url)) as session:
+        return all(step.complete for step in onboarding.checklist(session))
+
+
+def setup_complete() -> bool:
+    """Whether every step of the admin's first-hour checklist is done (as of this run's data version)."""
+    url = current_database_url()
+    return _setup_complete(url, _run_data_version(url))
 
 
 def demo_flag() -> bool:
     """Whether the app runs on synthetic demo data."""
-    return _demo_flag(current_database_url())
+    url = current_database_url()
+    return _demo_flag(url, _run_data_version(url))
 
 
 def kpi(name: str, filters: Filters, by: tuple[Dimension, ...] = ()) -> pd.DataFrame:
@@ -149,15 +172,16 @@ def meeting_view(subject: meeting.Subject, start: date, end: date, lang: Lang) -
     return _meeting_view(url, require_principal(), subject, start, end, lang, _run_data_version(url))
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
-def _agreement_list(database_url: str, filters: Filters) -> pd.DataFrame:
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _agreement_list(database_url: str, filters: Filters, data_version: int) -> pd.DataFrame:
     with Session(get_engine(database_url)) as session:
         return kpis.agreement_list(session, filters)
 
 
 def agreement_list(filters: Filters) -> pd.DataFrame:
     """Agreements covering the selected facilities in the user's scope, with parties and facility ids."""
-    return _agreement_list(current_database_url(), kpis.scope_filters(require_principal(), filters))
+    url = current_database_url()
+    return _agreement_list(url, kpis.scope_filters(require_principal(), filters), _run_data_version(url))
 
 
 def facility_lookup_for(principal: Principal) -> pd.DataFrame:

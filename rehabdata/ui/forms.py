@@ -39,15 +39,20 @@ def _saved_key(form: str) -> str:
 
 
 def facility_choice(principal: Principal, key: str) -> int:
-    """The facility to record for: the user's own (pre-selected, locked if only one), never another."""
+    """The facility to record for: the user's own (pre-selected, locked if only one), never another,
+    and never a deactivated one."""
     lookup = facility_lookup_for(principal)
+    lookup = lookup[lookup["facility_active"].astype(bool)]
     names = dict(zip(lookup["facility_id"].astype(int), lookup["facility"], strict=True))
     return st.selectbox(
         tr("filter.facility"), list(names), format_func=names.get, key=key, disabled=len(names) == 1
     )
 
 
-def save(form: str, action: Callable[[Session], str]) -> None:
+Action = Callable[[Session], str]  # a write in the caller's transaction, returning its success message
+
+
+def save(form: str, action: Action) -> None:
     """Run ``action`` in one transaction; keep its problems, or its success message, for the redraw."""
     st.session_state.pop(_problems_key(form), None)
     st.session_state.pop(_saved_key(form), None)
@@ -64,6 +69,11 @@ def save(form: str, action: Callable[[Session], str]) -> None:
     else:
         clear_caches()
         st.session_state[_saved_key(form)] = message
+
+
+def was_saved(form: str) -> bool:
+    """Whether the form's last save succeeded (its success message is waiting to be shown)."""
+    return bool(st.session_state.get(_saved_key(form)))
 
 
 def problems_for(form: str, *fields: str) -> None:

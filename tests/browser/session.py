@@ -15,7 +15,7 @@ def log_in(page, base_url: str, username: str = "admin.demo", password: str = DE
     page.goto(base_url)
     page.get_by_label(t("login.username", "id")).fill(username)
     page.get_by_label(t("login.password", "id"), exact=True).fill(password)
-    page.get_by_role("button", name=t("login.submit", "id")).click()
+    page.get_by_role("button", name=t("login.submit", "id"), exact=True).click()
     page.get_by_test_id("stSidebarNav").wait_for(state="visible")
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from rehabdata.demo import FACILITIES
 from rehabdata.i18n import t
+from rehabdata.reference import FACILITIES
 from tests.browser.session import log_in, open_page, wait_for_figure
 
 NAMES = {facility["code"]: facility["name"] for facility in FACILITIES}

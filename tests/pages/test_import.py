@@ -8,7 +8,9 @@ import pytest
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
+from rehabdata import auth
 from rehabdata.auth import Principal
+from rehabdata.db import session_scope
 from rehabdata.i18n import t
 from rehabdata.models import AuditLog, Facility, Participant, Role
 from rehabdata.ui import forms
@@ -49,7 +51,8 @@ def count_imported(engine) -> tuple[int, int]:
 
 
 def test_page_offers_kinds_templates_and_guide(app_env):
-    """The admin sees the five kinds, a CSV and an XLSX template button, the column guide and the uploader."""
+    """The admin sees the seven kinds (two for onboarding), a CSV and an XLSX template button, the
+    column guide and the uploader."""
     at = run_app({}, page=PAGE)
     assert not at.exception
     assert [title.value for title in at.title] == ["Impor Data"]
@@ -59,6 +62,8 @@ def test_page_offers_kinds_templates_and_guide(app_env):
         "Sesi & kehadiran",
         "Penjangkauan",
         "Populasi bulanan",
+        "UPT (penyiapan)",
+        "Pengguna (penyiapan)",
     ]
     labels = [button.label for button in at.get("download_button")]
     assert labels == ["Templat CSV", "Templat XLSX (dengan petunjuk)"]
@@ -131,3 +136,20 @@ def test_pimpinan_is_refused(app_env):
     assert not at.exception
     assert [e.value for e in at.error] == [t("scope.denied", "id")]
     assert len(at.get("file_uploader")) == 0 and len(at.get("download_button")) == 0
+
+
+def test_a_users_import_shows_each_new_password_once(app_env, f1_code):
+    """Onboarding users through the page: the generated passwords are listed after the import and
+    gone at the next click; each one logs its user in."""
+    data = f"nama_pengguna,peran,kode_upt\npetugas.baru,petugas,{f1_code}\n".encode()
+    at = run_app({}, page=PAGE)
+    at.selectbox(key="import_kind").set_value("users")
+    at.file_uploader(key="import_file").set_value(("pengguna.csv", data, "text/csv")).run()
+    at.button(key="import_submit").click().run()
+    assert not at.exception
+    (shown,) = [f for f in at.dataframe if "Kata sandi" in f.value.columns]
+    password = shown.value.set_index("Nama pengguna").loc["petugas.baru", "Kata sandi"]
+    with session_scope(app_env.engine) as session:
+        assert auth.authenticate(session, "petugas.baru", password) is not None
+    at.run()
+    assert not [f for f in at.dataframe if "Kata sandi" in f.value.columns]

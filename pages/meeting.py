@@ -155,7 +155,7 @@ toolbar = st.columns([2, 1, 1], vertical_alignment="center")
 toolbar[0].toggle(tr("meeting.present"), key="meeting_present", help=tr("meeting.present_help"))
 toolbar[1].download_button(
     tr("meeting.download_deck"),
-    data=lambda: render_deck(view),
+    data=panels.audited(lambda: render_deck(view), kind="pptx", file_name=view.file_name("pptx")),
     file_name=view.file_name("pptx"),
     mime=PPTX,
     on_click="ignore",
@@ -164,7 +164,7 @@ toolbar[1].download_button(
 )
 toolbar[2].download_button(
     tr("meeting.download_xlsx"),
-    data=lambda: render_workbook(view),
+    data=panels.audited(lambda: render_workbook(view), kind="xlsx", file_name=view.file_name("xlsx")),
     file_name=view.file_name("xlsx"),
     mime=XLSX,
     on_click="ignore",

@@ -1,8 +1,11 @@
 """Audit trail: one append-only row per write, in the same transaction as the write.
 
 A row says who, when, what (action, entity, id, facility) and which fields changed from what to
-what. Secrets never enter it: a password hash is recorded as "***" (a reset shows as a
-``password`` change with no values). The app offers no way to edit or delete audit rows.
+what. Besides writes it records logins, failed logins, lockouts and logouts (``logins``) and every
+export or download (``record_export``). Secrets never enter it: a password hash is recorded as
+"***" (a reset shows as a ``password`` change with no values). Only this module writes audit rows;
+no service may change or delete one, and the database refuses UPDATE and DELETE on the table
+(triggers of migration 0014).
 """
 
 from typing import Any
@@ -83,6 +86,26 @@ def record_event(
     )
     session.add(row)
     return row
+
+
+def record_export(
+    session: Session,
+    *,
+    principal: Principal | None,
+    kind: str,
+    name: str,
+    detail: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Record that data left the app: a CSV, XLSX, PPTX download or a backup (``kind``) named
+    ``name``; from the command line without a user (``principal`` None) as ``cli``."""
+    return record_event(
+        session,
+        action="export",
+        username=principal.username if principal else "cli",
+        user_id=principal.user_id if principal else None,
+        entity="export",
+        changes={"kind": kind, "file": name, **(detail or {})},
+    )
 
 
 PENDING_VERSIONS = "rehabdata.pending_versions"  # session.info key: writes counted, not yet applied

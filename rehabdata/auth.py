@@ -67,10 +67,21 @@ class Principal:
 
 
 def hash_password(password: str) -> str:
-    """An argon2id hash of ``password`` after checking the minimum length."""
+    """An argon2id hash of ``password`` after checking it is not blank and long enough."""
+    if not password.strip():
+        raise UserError("user.password_blank")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError("user.password_short", minimum=MIN_PASSWORD_LENGTH)
     return _hasher.hash(password)
+
+
+def refuse_demo_password(session: Session, password: str) -> None:
+    """The public demo password is for demo databases only: refused as a real account's password."""
+    from rehabdata.bootstrap import DatabaseState, database_state  # lazily: bootstrap seeds data
+    from rehabdata.demo import DEMO_PASSWORD
+
+    if password == DEMO_PASSWORD and database_state(session) != DatabaseState.DEMO:
+        raise UserError("user.password_demo")
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -102,6 +113,8 @@ def create_user(
     username = username.strip().lower()
     if not username:
         raise UserError("user.username_required")
+    if password_hash is None:
+        refuse_demo_password(session, password)
     if session.exec(select(User).where(User.username == username)).first():
         raise UserError("user.exists", username=username)
     user = User(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from rehabdata import clock
+from rehabdata import audit, clock
 from rehabdata.auth import Principal, ScopeError, UserError, create_user
 from rehabdata.db import database_url, get_engine, session_scope, upgrade_schema
 from rehabdata.models import Role
@@ -214,6 +214,8 @@ def _write_deck(
         close_renderer()
     path = Path(out or view.file_name("pptx"))
     path.write_bytes(data)
+    with session_scope(engine) as session:
+        audit.record_export(session, principal=principal, kind="pptx", name=path.name)
     print(f"wrote {path} ({len(view.slides)} slides, {len(data) / 1024:,.0f} KB)")
     return 0
 
@@ -257,8 +259,15 @@ def _backup(args: argparse.Namespace) -> int:
     except BackupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    _audit_backup(path)
     print(f"backup of {_safe_url()} written to {path}")
     return 0
+
+
+def _audit_backup(path: Path) -> None:
+    """A backup is an export of everything: recorded in the audit trail (after the copy was made)."""
+    with session_scope(get_engine()) as session:
+        audit.record_export(session, principal=None, kind="backup", name=path.name)
 
 
 def _backup_nightly(args: argparse.Namespace) -> int:
@@ -272,6 +281,7 @@ def _backup_nightly(args: argparse.Namespace) -> int:
     except BackupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    _audit_backup(night.path)
     rows = "" if night.drill.audit_rows is None else f", {night.drill.audit_rows:,} audit rows"
     print(f"backup of {_safe_url()} written to {night.path} (restore drill passed{rows})")
     if night.monthly:

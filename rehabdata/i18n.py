@@ -75,6 +75,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "id": "Kata sandi minimal {minimum} karakter.",
         "en": "The password must have at least {minimum} characters.",
     },
+    "user.password_blank": {
+        "id": "Kata sandi tidak boleh kosong atau hanya spasi.",
+        "en": "A password cannot be blank or only spaces.",
+    },
+    "user.password_demo": {
+        "id": "Kata sandi demo yang umum tidak boleh dipakai di basis data sebenarnya.",
+        "en": "The public demo password cannot be used in a real database.",
+    },
     "user.username_required": {"id": "Nama pengguna wajib diisi.", "en": "A username is required."},
     "user.exists": {"id": "Pengguna {username} sudah ada.", "en": "User {username} already exists."},
     "user.unknown_facility": {"id": "UPT {code} tidak dikenal.", "en": "Unknown facility {code}."},
@@ -876,6 +884,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "This facility does not lie in the region of column kode_wilayah.",
     },
     "import.not_a_month": {"id": "Bulan tidak valid (format YYYY-MM).", "en": "Not a valid month (YYYY-MM)."},
+    "import.cell_too_long": {
+        "id": "Ada sel yang terlalu panjang (lebih dari {limit} karakter): tidak ada kolom yang memuat "
+        "teks sepanjang itu. Periksa sel yang tertempel isi lain atau tanda kutip yang tidak ditutup.",
+        "en": "A cell is too long (over {limit} characters): no column holds that much text. Look for "
+        "a cell with other content pasted in, or an unclosed quotation mark.",
+    },
     "import.duplicate_row": {
         "id": "Sama dengan baris {row} (data yang sama dua kali dalam file).",
         "en": "Same as row {row} (the same record twice in the file).",
@@ -1104,6 +1118,20 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "Minta admin membuka kembali bulan itu untuk mengubahnya.",
         "en": "{facility}'s data for {month} was signed off by {signed_by} on {signed_at} and is locked. "
         "Ask an admin to reopen the month to change it.",
+    },
+    "validation.end_date_required": {
+        "id": "Status selain aktif perlu tanggal berakhir.",
+        "en": "A status other than active needs an end date.",
+    },
+    "validation.active_has_end": {
+        "id": "Rehabilitasi yang masih aktif tidak punya tanggal berakhir.",
+        "en": "An active enrolment has no end date.",
+    },
+    "validation.span_locked": {
+        "id": "Perubahan ini mengubah angka {month} {facility}, yang sudah disahkan oleh {signed_by} pada "
+        "{signed_at} (peserta tercatat aktif di bulan itu). Minta admin membuka kembali bulan itu.",
+        "en": "This change alters the figures of {month} at {facility}, signed off by {signed_by} on "
+        "{signed_at} (the enrolment counts as active in that month). Ask an admin to reopen the month.",
     },
     "validation.already_signed": {
         "id": "Data {facility} bulan {month} sudah disahkan oleh {signed_by} pada {signed_at}.",

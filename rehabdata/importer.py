@@ -449,7 +449,9 @@ def _csv_records(text: str) -> Iterator[list[Any]]:
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error:
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):  # a cell of over 128 KiB: no value of ours
+            raise FileRefused("import.cell_too_long", limit=f"{csv.field_size_limit():,}") from None
         raise FileRefused("import.encoding") from None
 
 

@@ -57,7 +57,9 @@ from rehabdata.validation import Problem, ValidationFailed, check, validated
 
 Row = TypeVar("Row", bound=SQLModel)
 
-# Which roles may write which records (admin may write everything, within no facility limit).
+# Which roles may write which records through the generic create/update/delete. A table not listed
+# is refused for every role: the audit trail (``audit`` only), sign-offs (``signoff``), users and
+# logins (``create_user``/``update_user``, ``logins``).
 _FACILITY_STAFF = frozenset({Role.ADMIN, Role.PETUGAS})
 _STAFF_AND_PARTNER = frozenset({Role.ADMIN, Role.PETUGAS, Role.MITRA})
 WRITERS: dict[type[SQLModel], frozenset[Role]] = {
@@ -113,8 +115,13 @@ def facility_of(session: Session, row: SQLModel) -> int | None:
 
 
 def _require_writer(principal: Principal, model: type[SQLModel]) -> None:
-    if principal.role not in WRITERS.get(model, frozenset({Role.ADMIN})):
-        raise ScopeError(f"role {principal.role} may not change {entity_name(model)} records")
+    """Only the tables ``WRITERS`` lists, by the roles it lists: any other table (the audit trail,
+    sign-offs, users, logins) is refused for every role here — each has its own module. Every write
+    service calls this first, before validating or looking anything up, so a refused caller learns
+    nothing about the data (not even that a record already exists)."""
+    writers = WRITERS.get(model)
+    if writers is None or principal.role not in writers:
+        raise ScopeError(f"role {principal.role} may not change {entity_name(model)} records here")
 
 
 def _require_scope(session: Session, principal: Principal, row: SQLModel) -> int | None:
@@ -142,6 +149,19 @@ def _require_scope(session: Session, principal: Principal, row: SQLModel) -> int
     return facility_id
 
 
+def _require_consistent(row: SQLModel) -> None:
+    """Rules across fields that a generic write could break: an enrolment's status and its end date
+    go together (every status change has its date, which the monthly lock then checks)."""
+    if isinstance(row, Enrollment):
+        ended = row.status != EnrollmentStatus.ACTIVE
+        if ended and row.ended_on is None:
+            raise ValidationFailed([Problem("ended_on", "validation.end_date_required")])
+        if not ended and row.ended_on is not None:
+            raise ValidationFailed([Problem("status", "validation.active_has_end")])
+        if row.ended_on is not None and row.ended_on < row.started_on:
+            raise ValidationFailed([Problem("ended_on", "validation.end_before_start")])
+
+
 def create(
     *, session: Session, principal: Principal, model: type[Row], data: BaseModel | dict[str, Any]
 ) -> Row:
@@ -150,6 +170,7 @@ def create(
     values = data.model_dump() if isinstance(data, BaseModel) else dict(data)
     row = model.model_validate(values)
     facility_id = _require_scope(session, principal, row)
+    _require_consistent(row)
     session.add(row)
     session.flush()
     audit.record(
@@ -189,6 +210,7 @@ def update(
         setattr(row, field, value)
     with session.no_autoflush:  # the checks compare the values before and after (``signoff``)
         facility_id = _require_scope(session, principal, row)  # a move to another facility needs scope too
+        _require_consistent(row)
     session.add(row)
     session.flush()
     audit.record(
@@ -205,6 +227,7 @@ def update(
 
 def delete(*, session: Session, principal: Principal, model: type[SQLModel], row_id: int) -> None:
     """Delete a record (admin only); the audit row keeps what it held."""
+    _require_writer(principal, model)
     if principal.role != Role.ADMIN:
         raise ScopeError("only an admin may delete records")
     row = get_in_scope(session=session, principal=principal, model=model, row_id=row_id)
@@ -299,6 +322,7 @@ def update_user(
         if is_active:
             user.failed_logins, user.locked_until = 0, None
     if password is not None:
+        auth.refuse_demo_password(session, password)
         user.password_hash = auth.hash_password(password)
         user.failed_logins, user.locked_until = 0, None
     if facility_ids is not None or region_ids is not None:
@@ -352,9 +376,12 @@ def end_sessions(*, session: Session, principal: Principal, user_id: int) -> int
 
 
 def _participant(session: Session, principal: Principal, participant_id: int) -> Participant:
+    """The participant, if in scope; one answer for missing and out of scope (nothing is revealed)."""
+    if not principal.sees_participants:
+        raise ScopeError("leadership sees aggregates only, not participant-level records")
     try:
         return get_in_scope(session=session, principal=principal, model=Participant, row_id=participant_id)
-    except NotFoundError:
+    except (NotFoundError, ScopeError):
         raise ValidationFailed([Problem("participant_id", "validation.unknown_participant")]) from None
 
 
@@ -399,6 +426,7 @@ def create_participant(
     *, session: Session, principal: Principal, data: ParticipantCreate | dict[str, Any]
 ) -> Participant:
     """Register a participant; refuses a code already used in the facility."""
+    _require_writer(principal, Participant)
     payload = validated(ParticipantCreate, data)
     principal.require_facility(payload.facility_id)
     taken = session.exec(
@@ -448,6 +476,7 @@ def create_screening(
     *, session: Session, principal: Principal, data: ScreeningCreate | dict[str, Any]
 ) -> Screening:
     """Record a screening within the participant's stay; one per participant per day."""
+    _require_writer(principal, Screening)
     payload = validated(ScreeningCreate, data)
     participant = _participant(session, principal, payload.participant_id)
     _refuse(
@@ -464,6 +493,7 @@ def create_population(
     *, session: Session, principal: Principal, data: PopulationCreate | dict[str, Any]
 ) -> FacilityPopulation:
     """Record a facility's monthly population; a month already entered must be edited instead."""
+    _require_writer(principal, FacilityPopulation)
     payload = validated(PopulationCreate, data)
     principal.require_facility(payload.facility_id)
     existing = session.exec(
@@ -482,6 +512,7 @@ def create_enrollment(
     *, session: Session, principal: Principal, data: EnrollmentCreate | dict[str, Any]
 ) -> Enrollment:
     """Enrol a participant within their stay, unless already active in the same programme."""
+    _require_writer(principal, Enrollment)
     payload = validated(EnrollmentCreate, data)
     participant = _participant(session, principal, payload.participant_id)
     problems = within_stay(participant, payload.started_on, "started_on")
@@ -509,6 +540,7 @@ def end_enrollment(
     *, session: Session, principal: Principal, enrollment_id: int, data: EnrollmentEnd | dict[str, Any]
 ) -> Enrollment:
     """Close an enrolment (completed, dropped out, released, transferred) with date and reason."""
+    _require_writer(principal, Enrollment)
     payload = validated(EnrollmentEnd, data)
     enrollment = get_in_scope(session=session, principal=principal, model=Enrollment, row_id=enrollment_id)
     if payload.ended_on < enrollment.started_on:
@@ -548,6 +580,7 @@ def create_session_with_attendance(
     attended: list[int],
 ) -> ProgrammeSession:
     """Save a session and its attendance together; only participants enrolled on that day may attend."""
+    _require_writer(principal, ProgrammeSession)
     payload = validated(SessionCreate, data)
     principal.require_facility(payload.facility_id)
     roster = {
@@ -560,8 +593,11 @@ def create_session_with_attendance(
     for participant_id in dict.fromkeys(attended):
         if participant_id not in roster:
             participant = session.get(Participant, participant_id)
-            code = participant.code if participant else str(participant_id)
-            params = {"code": code, "date": payload.held_on.isoformat()}
+            if participant is None or not principal.can_see(participant.facility_id):
+                # outside the caller's scope: say nothing about who it is, or whether it exists
+                problems.append(Problem("attended", "validation.unknown_participant"))
+                continue
+            params = {"code": participant.code, "date": payload.held_on.isoformat()}
             problems.append(Problem("attended", "validation.not_enrolled", params))
     if len(set(attended)) != len(attended):
         duplicates = sorted({roster[i].code for i in attended if attended.count(i) > 1 and i in roster})
@@ -584,6 +620,7 @@ def record_exit(
     *, session: Session, principal: Principal, participant_id: int, exited_on: date, reason: str
 ) -> Participant:
     """Record a participant's release or transfer; the date must fall after admission, not in the future."""
+    _require_writer(principal, Participant)
     participant = _participant(session, principal, participant_id)
     values = participant.model_dump(include=set(ParticipantCreate.model_fields), warnings=False) | {
         "exited_on": exited_on,
@@ -615,6 +652,7 @@ def create_outreach(
     *, session: Session, principal: Principal, data: OutreachCreate | dict[str, Any]
 ) -> OutreachEvent:
     """Record an outreach event; an event at a facility must be in scope and in that facility's region."""
+    _require_writer(principal, OutreachEvent)
     payload = validated(OutreachCreate, data)
     if payload.facility_id is not None:
         facility = session.get(Facility, payload.facility_id)
@@ -627,6 +665,7 @@ def create_assessment(
     *, session: Session, principal: Principal, data: AssessmentCreate | dict[str, Any]
 ) -> Assessment:
     """Record an assessment within the participant's stay."""
+    _require_writer(principal, Assessment)
     payload = validated(AssessmentCreate, data)
     participant = _participant(session, principal, payload.participant_id)
     _refuse(within_stay(participant, payload.assessed_on, "assessed_on"))
@@ -638,6 +677,7 @@ def create_follow_up(
     *, session: Session, principal: Principal, data: FollowUpCreate | dict[str, Any]
 ) -> FollowUp:
     """Record a follow-up ASSIST re-score within the stay; one per participant per day."""
+    _require_writer(principal, FollowUp)
     payload = validated(FollowUpCreate, data)
     participant = _participant(session, principal, payload.participant_id)
     _refuse(
@@ -660,6 +700,7 @@ def create_monev_visit(
     actions: list[dict[str, Any]] = (),
 ) -> MonevVisit:
     """Record a monev visit and its actions in one transaction."""
+    _require_writer(principal, MonevVisit)
     payload = validated(MonevVisitCreate, data)
     visit = create(session=session, principal=principal, model=MonevVisit, data=payload)
     problems: list[Problem] = []
@@ -682,6 +723,7 @@ def create_peer_training(
     trainees: list[dict[str, Any]],
 ) -> PeerCounsellorTraining:
     """Record a peer-counsellor training and its trainees (completed, active) in one transaction."""
+    _require_writer(principal, PeerCounsellorTraining)
     payload = validated(PeerTrainingCreate, data)
     problems = []
     for trainee in trainees:
@@ -702,6 +744,7 @@ def correct(
     *, session: Session, principal: Principal, model: type[Row], row_id: int, changes: dict[str, Any]
 ) -> Row:
     """Correct fields of a saved record: the whole corrected record must pass its input model's rules."""
+    _require_writer(principal, model)
     row = get_in_scope(session=session, principal=principal, model=model, row_id=row_id)
     create_model = CREATE_MODELS[model]
     current = row.model_dump(include=set(create_model.model_fields), warnings=False)

@@ -22,6 +22,13 @@ Which records belong to a facility-month: each record's own date (``DATING``):
   month's fact), and reference data (facilities, agreements, users).
 An update is refused when a changed field belongs to a locked month before or after the change, so
 no record moves into or out of a locked month either.
+
+A signed-off month's figures do not move afterwards. Most records count only in their own month,
+but an enrolment counts in every month from its start to its end (active enrolments, expected
+attendance): creating, deleting or re-dating one is refused when any month it counts in (or
+stops counting in) is locked — e.g. an enrolment started on 30 September while October is signed
+off, or an end date moved out of a signed-off month. Closing an enrolment in an open month stays
+possible: the months before its end keep counting it.
 """
 
 from collections import Counter
@@ -73,6 +80,7 @@ class Dating:
     end_fields: frozenset[str] = frozenset()
     current: frozenset[str] = frozenset()  # fields about the present: in no month
     parent: tuple[type[SQLModel], str] | None = None  # facility and ``day`` are this parent's
+    spans: bool = False  # the record counts in every month from ``day`` to ``end`` (or today)
 
     def parts(self, fields: set[str]) -> list[tuple[str, set[str]]]:
         """(date field, the fields it governs): the record's start and, if it has one, its end."""
@@ -85,7 +93,7 @@ DATING: dict[type[SQLModel], Dating] = {
     Participant: Dating("admitted_on", "exited_on", frozenset({"exited_on", "exit_reason"})),
     Screening: Dating("screened_on"),
     Assessment: Dating("assessed_on"),
-    Enrollment: Dating("started_on", "ended_on", frozenset({"status", "ended_on", "end_reason"})),
+    Enrollment: Dating("started_on", "ended_on", frozenset({"status", "ended_on", "end_reason"}), spans=True),
     ProgrammeSession: Dating("held_on"),
     Attendance: Dating("held_on", parent=(ProgrammeSession, "session_id")),
     FollowUp: Dating("followed_on"),
@@ -210,6 +218,54 @@ def require_open(session: Session, row: SQLModel, *, deleting: bool = False) -> 
         signed = standing(session, facility_id, day)
         if signed is not None:
             raise MonthLocked([locked_problem(session, signed, field)])
+    if dating.spans:
+        for field, facility_id, first, last in _spans_reached(dating, before, after):
+            signed = _locked_between(session, facility_id, first, last)
+            if signed is not None:
+                raise MonthLocked([locked_problem(session, signed, field, "validation.span_locked")])
+
+
+def _span(dating: Dating, values: dict[str, Any]) -> tuple[date, date]:
+    """The days a spanning record counts in: its start to its end (an open one: to today)."""
+    return values[dating.day], values.get(dating.end) or clock.today()
+
+
+def _spans_reached(
+    dating: Dating, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> list[tuple[str, int, date, date]]:
+    """(field, facility, first day, last day) of the days whose figures a write of a spanning record
+    changes: its whole span for a create or delete or a new start, the days between the old and
+    the new end for a new end."""
+    if before is None or after is None:
+        values = after if after is not None else before
+        return [(dating.day, values["facility_id"], *_span(dating, values))] if values else []
+    start_fields = {f for part, governed in dating.parts(set(after)) if part == dating.day for f in governed}
+    if any(before[f] != after[f] for f in start_fields | {"facility_id"}):
+        return [
+            (dating.day, before["facility_id"], *_span(dating, before)),
+            (dating.day, after["facility_id"], *_span(dating, after)),
+        ]
+    old_end, new_end = _span(dating, before)[1], _span(dating, after)[1]
+    if old_end == new_end:
+        return []
+    return [(dating.end, after["facility_id"], min(old_end, new_end) + timedelta(days=1), max(old_end, new_end))]
+
+
+def _locked_between(session: Session, facility_id: int, first: date, last: date) -> MonthSignoff | None:
+    """The earliest standing sign-off of the facility's months from ``first`` to ``last``."""
+    if first > last:
+        return None
+    statement = (
+        select(MonthSignoff)
+        .where(
+            MonthSignoff.facility_id == facility_id,
+            MonthSignoff.month.between(month_start(first), month_start(last)),
+            MonthSignoff.reopened_at.is_(None),
+        )
+        .order_by(MonthSignoff.month)
+    )
+    with session.no_autoflush:
+        return session.exec(statement).first()
 
 
 # --- signing off and reopening -----------------------------------------------------------------

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from rehabdata import clock
-from rehabdata.auth import create_user
+from rehabdata.auth import create_user, hash_password
 from rehabdata.db import make_engine, session_scope, upgrade_schema
 from rehabdata.demo import DEMO_PASSWORD
 from rehabdata.models import Role
@@ -151,7 +151,13 @@ def app_env(monkeypatch, engine) -> KnownData:
     """Point the app (run under AppTest) at a ``build_known_data`` SQLite database, without demo data."""
     known_data = build_known_data(engine)
     with session_scope(engine) as session:
-        create_user(session=session, username="admin.demo", role=Role.ADMIN, password=DEMO_PASSWORD)
+        create_user(
+            session=session,
+            username="admin.demo",
+            role=Role.ADMIN,
+            password="",
+            password_hash=hash_password(DEMO_PASSWORD),
+        )
     monkeypatch.setenv("REHAB_DATABASE_URL", known_data.engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("REHAB_DEMO_ON_EMPTY", "0")
     return known_data

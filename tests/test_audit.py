@@ -1,17 +1,19 @@
 """The audit trail: one row per service write with the right diff, none for a failed write, no secrets."""
 
 import json
+import shutil
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, select
 
 from rehabdata import audit, auth, services
 from rehabdata.auth import ScopeError, UserError
+from rehabdata.backup import backup, restore
 from rehabdata.db import session_scope
-from rehabdata.models import AuditLog, Participant, Role, Screening, User, UserScope
+from rehabdata.models import AuditLog, MonthSignoff, Participant, Role, Screening, User, UserScope
 from tests.test_services import World, build_world, new_participant
 
 NEW_PASSWORD = "sandi-baru-123"
@@ -313,3 +315,71 @@ def test_list_entries_for_admin_newest_first_and_filtered(world):
         ] == ["delete"]
         assert audit.list_entries(session, admin, audit.AuditQuery(action="create")) == []
         assert len(audit.list_entries(session, admin, audit.AuditQuery(limit=1))) == 1
+
+
+# --- the trail cannot be rewritten --------------------------------------------------------------
+
+
+def test_no_service_changes_forges_or_removes_audit_or_signoff_rows(world_any):
+    """An admin too is refused (a permission error) by every generic service on the audit trail and
+    on sign-off rows; the rows stay as they were."""
+    admin = world_any.principal["admin.demo"]
+    with session_scope(world_any.engine) as session:
+        services.create(
+            session=session, principal=admin, model=Participant, data=new_participant(world_any.kab)
+        )
+    before = [(row.id, row.changes) for row in entries(world_any)]
+    target = before[0][0]
+    attempts = [
+        lambda s: services.update(
+            session=s, principal=admin, model=AuditLog, row_id=target, changes={"changes": {}}
+        ),
+        lambda s: services.delete(session=s, principal=admin, model=AuditLog, row_id=target),
+        lambda s: services.create(
+            session=s,
+            principal=admin,
+            model=AuditLog,
+            data={"username": "x", "action": "create", "entity": "y"},
+        ),
+        lambda s: services.delete(session=s, principal=admin, model=MonthSignoff, row_id=1),
+        lambda s: services.update(session=s, principal=admin, model=MonthSignoff, row_id=1, changes={}),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ScopeError), session_scope(world_any.engine) as session:
+            attempt(session)
+    assert [(row.id, row.changes) for row in entries(world_any)] == before
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_log SET username = 'someone else'", "DELETE FROM audit_log"]
+)
+def test_the_database_refuses_to_change_the_trail(world_any, statement):
+    with session_scope(world_any.engine) as session:
+        services.create(
+            session=session,
+            principal=world_any.principal["admin.demo"],
+            model=Participant,
+            data=new_participant(world_any.kab),
+        )
+    before = [(row.id, row.username) for row in entries(world_any)]
+    with pytest.raises(DBAPIError, match="append-only"), world_any.engine.begin() as connection:
+        connection.exec_driver_sql(statement)
+    assert [(row.id, row.username) for row in entries(world_any)] == before
+
+
+def test_a_restored_backup_keeps_the_trail_append_only(world_any, tmp_path):
+    if world_any.engine.dialect.name == "postgresql" and not shutil.which("pg_dump"):
+        pytest.skip("pg_dump is not installed")
+    with session_scope(world_any.engine) as session:
+        services.create(
+            session=session,
+            principal=world_any.principal["admin.demo"],
+            model=Participant,
+            data=new_participant(world_any.kab),
+        )
+    url = world_any.engine.url.render_as_string(hide_password=False)
+    saved = backup(url, tmp_path / "saved.backup")
+    world_any.engine.dispose()
+    restore(url, saved)
+    with pytest.raises(DBAPIError, match="append-only"), world_any.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM audit_log")

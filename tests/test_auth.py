@@ -235,3 +235,60 @@ def test_a_hash_made_with_other_parameters_is_replaced_at_the_next_login(engine)
     assert renewed != older and not auth._hasher.check_needs_rehash(renewed)
     assert login(engine, "lama", PASSWORD, T0) is not None
     assert user_row(engine, "lama").password_hash == renewed  # up to date: not hashed again
+
+
+class CountingHasher(PasswordHasher):
+    """Counts the hash verifications a login does: the work whose time a caller could measure."""
+
+    verifications = 0
+
+    def verify(self, hash, password):
+        CountingHasher.verifications += 1
+        return super().verify(hash, password)
+
+
+def test_every_login_outcome_does_the_same_work(users, monkeypatch):
+    """Unknown user, wrong password, disabled account, locked account and success each verify
+    exactly one argon2 hash, so the reply time tells nothing about which accounts exist."""
+    monkeypatch.setattr(auth, "_hasher", CountingHasher(time_cost=1, memory_cost=8, parallelism=1))
+    with session_scope(users.engine) as s:
+        user = s.exec(select(User).where(User.username == "pimpinan.r")).one()
+        user.is_active = False
+        locked = s.exec(select(User).where(User.username == "admin.x")).one()
+        locked.locked_until = T0 + LOCKOUT
+    outcomes = {}
+    for username, password in (
+        ("tidak.ada", PASSWORD),
+        ("petugas.f1", "wrong-password-1"),
+        ("pimpinan.r", PASSWORD),
+        ("admin.x", PASSWORD),
+        ("petugas.f1", PASSWORD),
+    ):
+        CountingHasher.verifications = 0
+        with session_scope(users.engine) as s:
+            outcomes[username, password] = auth.authenticate_outcome(s, username, password, now=T0).event
+        assert CountingHasher.verifications == 1, (username, password)
+    assert list(outcomes.values()) == [
+        "login_failed",
+        "login_failed",
+        "login_failed",
+        "login_locked",
+        "login",
+    ]
+
+
+@pytest.mark.parametrize("password", [" " * 10, "\t" * 12, ""])
+def test_blank_passwords_are_refused(engine, password):
+    with pytest.raises(UserError) as raised, session_scope(engine) as session:
+        auth.create_user(session=session, username="kosong", role=Role.PETUGAS, password=password)
+    assert raised.value.key == "user.password_blank"
+
+
+def test_the_demo_password_is_refused_outside_a_demo_database(engine):
+    from rehabdata.demo import DEMO_PASSWORD
+
+    with pytest.raises(UserError) as raised, session_scope(engine) as session:
+        auth.create_user(session=session, username="admin.baru", role=Role.ADMIN, password=DEMO_PASSWORD)
+    assert raised.value.key == "user.password_demo"
+    with Session(engine) as session:
+        assert session.exec(select(User)).all() == []

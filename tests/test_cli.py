@@ -5,7 +5,7 @@ from sqlmodel import Session, select
 from rehabdata.bootstrap import is_demo
 from rehabdata.cli import main
 from rehabdata.db import make_engine
-from rehabdata.models import Agreement, Facility, Participant, Region, User
+from rehabdata.models import Agreement, AuditLog, Facility, Participant, Region, User
 
 
 def test_demo_fills_a_new_database_once(tmp_path, monkeypatch, capsys):
@@ -141,3 +141,17 @@ def test_import_refuses_a_demo_database(tmp_path, monkeypatch, capsys):
     assert main(["import", str(sheet), "--kind", "populations"]) == 2
     assert "DEMO data" in capsys.readouterr().err
     assert counts(url) == before
+
+
+def test_backups_are_audited_as_exports(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    monkeypatch.setenv("REHAB_DATABASE_URL", url)
+    assert main(["init"]) == 0
+    assert main(["backup", "--out", str(tmp_path / "one.db")]) == 0
+    assert main(["backup-nightly", "--dir", str(tmp_path / "nightly")]) == 0
+    with Session(make_engine(url)) as s:
+        exports = s.exec(select(AuditLog).where(AuditLog.action == "export")).all()
+    assert [(e.username, e.changes["kind"], e.changes["file"][:9]) for e in exports] == [
+        ("cli", "backup", "one.db"),
+        ("cli", "backup", "rehab-202"),
+    ]

@@ -359,22 +359,17 @@ def test_screening_field_problems_write_nothing(world, data, expected):
 
 
 def test_screening_of_unknown_or_foreign_participant(world):
-    """An unknown participant is a problem; another facility's participant is out of scope."""
+    """An unknown participant and another facility's participant get the same answer: the caller
+    learns nothing about records outside its scope."""
     petugas = world["petugas.kabanjahe"]
-    problems = refused(
-        world.engine,
-        services.create_screening,
-        principal=petugas,
-        data=screening(99_999, date(2025, 9, 10)),
-    )
-    assert problems == [Problem("participant_id", "validation.unknown_participant")]
-    with pytest.raises(ScopeError):
-        write(
+    for participant_id in (99_999, world.other):
+        problems = refused(
             world.engine,
             services.create_screening,
             principal=petugas,
-            data=screening(world.other, date(2025, 9, 10)),
+            data=screening(participant_id, date(2025, 9, 10)),
         )
+        assert problems == [Problem("participant_id", "validation.unknown_participant")]
     assert count(world.engine, Screening) == 0
 
 

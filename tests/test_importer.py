@@ -468,6 +468,7 @@ def test_excel_encodings_and_delimiters(sqlite_site, place, encoding, delimiter)
         (b"PK\x03\x04 not really a workbook", "a.xlsx", "import.xlsx_unreadable"),
         (b"kode_upt\n" + b"x" * (20 * 1024 * 1024), "a.csv", "import.too_large"),
         (b"a,b\n" + b"1,2\n" * 50_001, "a.csv", "import.too_many_rows"),
+        (b"kode_upt,tempat\nupt-satu," + b"x" * 1024 * 1024 + b"\n", "a.csv", "import.cell_too_long"),
     ],
 )
 def test_unreadable_files_get_one_clear_message(data, filename, key):

@@ -25,6 +25,7 @@ from rehabdata.models import (
     User,
 )
 from rehabdata.reference import seed_reference_data
+from rehabdata.validation import ValidationFailed
 from tests import factories as f
 
 SEPTEMBER = Filters(start=date(2025, 9, 1), end=date(2025, 9, 30))
@@ -452,3 +453,54 @@ def test_unknown_field_is_refused(world):
     with Session(world.engine) as session:
         assert session.get(Participant, world.pem_participant).birth_year == 1990
     assert audit_count(world.engine) == 0
+
+
+# --- a refused caller learns nothing -----------------------------------------------------------
+
+
+def test_a_session_with_other_facilities_participants_names_none_of_them(world_any):
+    """Petugas of Kabanjahe listing Pemalang's participants as present: refused, and the message
+    says neither their codes nor whether they exist."""
+    with Session(world_any.engine) as session:
+        foreign = session.get(Participant, world_any.pem_participant).code
+    staff = world_any.principal["petugas.kabanjahe"]
+    data = {
+        "facility_id": world_any.kab, "programme": "social", "held_on": date(2025, 9, 15),
+        "session_type": "group", "topic": "Pencegahan kekambuhan",
+    }  # fmt: skip
+    with pytest.raises(ValidationFailed) as refused, session_scope(world_any.engine) as session:
+        services.create_session_with_attendance(
+            session=session, principal=staff, data=data, attended=[world_any.pem_participant, 987654]
+        )
+    messages = [p.message(lang) for p in refused.value.problems for lang in ("id", "en")]
+    assert {p.key for p in refused.value.problems} == {"validation.unknown_participant"}
+    assert not any(foreign in message for message in messages)
+
+
+@pytest.mark.parametrize("username", ["karutan.kabanjahe", "bnnk.karo"])
+def test_roles_that_may_not_write_are_refused_before_any_check(world, username):
+    """A leader or a partner entering a population for a month already entered is told "not
+    allowed", never "already exists" (which would tell them about data)."""
+    with session_scope(world.engine) as session:
+        services.create_population(
+            session=session,
+            principal=world.principal["admin.demo"],
+            data={
+                "facility_id": world.kab,
+                "month": date(2025, 9, 1),
+                "wbp_total": 300,
+                "wbp_narcotics": 200,
+            },
+        )
+    principal = world.principal[username]
+    attempts = [
+        lambda s: services.create_population(
+            session=s, principal=principal,
+            data={"facility_id": world.kab, "month": date(2025, 9, 1), "wbp_total": 300, "wbp_narcotics": 200},
+        ),
+        lambda s: services.create_participant(session=s, principal=principal, data={"facility_id": world.kab}),
+        lambda s: services.create_screening(session=s, principal=principal, data={}),
+    ]  # fmt: skip
+    for attempt in attempts:
+        with pytest.raises(ScopeError), session_scope(world.engine) as session:
+            attempt(session)

@@ -452,3 +452,77 @@ def test_summary_counts_months_per_facility_in_the_grid_order():
         {"facility_id": 2, "facility": "B", "to_sign": 1, "signed": 1, "incomplete": 1, "errors": 4},
         {"facility_id": 1, "facility": "A", "to_sign": 2, "signed": 0, "incomplete": 2, "errors": 2},
     ]
+
+
+# --- a signed-off month's figures do not move -----------------------------------------------------
+
+
+def october_attendance(people: People) -> tuple[int, int]:
+    with Session(people.engine) as s:
+        row = kpis.attendance_rate(s, kpis.Filters(start=OCT, end=date(2025, 10, 31)))
+    return int(row["numerator"].iloc[0]), int(row["denominator"].iloc[0])
+
+
+def test_an_enrolment_reaching_a_signed_month_is_refused_and_its_figures_stay(people):
+    """October signed: an enrolment started on 30 September (open) would count as expected in
+    October's sessions; so would moving an end date out of October or deleting one spanning it."""
+    sign(people, people.data.f1, OCT)
+    before = october_attendance(people)
+    p1 = first(people.engine, Participant, Participant.facility_id == people.data.f1)
+    with pytest.raises(signoff.MonthLocked) as refused, session_scope(people.engine) as s:
+        services.create_enrollment(
+            session=s,
+            principal=people.staff,
+            data={
+                "participant_id": p1.id,
+                "programme": "social",
+                "modality": "outpatient",
+                "started_on": date(2025, 9, 30),
+            },
+        )
+    assert "Okt 2025" in refusal(refused) and "karutan.f1" in refusal(refused)
+    completed = first(people.engine, Enrollment, Enrollment.status == "completed")  # P3: 09-15 → 10-10
+    spanning = first(people.engine, Enrollment, Enrollment.started_on == date(2025, 9, 20))  # P2, active
+    for write in (
+        lambda s: services.update(
+            session=s, principal=people.admin, model=Enrollment, row_id=completed.id,
+            changes={"ended_on": date(2025, 9, 30)},
+        ),
+        lambda s: services.delete(session=s, principal=people.admin, model=Enrollment, row_id=spanning.id),
+        lambda s: services.update(
+            session=s, principal=people.admin, model=Enrollment, row_id=spanning.id,
+            changes={"started_on": date(2025, 9, 21)},
+        ),
+    ):  # fmt: skip
+        with pytest.raises(signoff.MonthLocked), session_scope(people.engine) as s:
+            write(s)
+    assert october_attendance(people) == before
+    with session_scope(people.engine) as s:  # closing it in an open month leaves October as it was
+        services.end_enrollment(
+            session=s, principal=people.staff, enrollment_id=spanning.id,
+            data={"status": "completed", "ended_on": date(2025, 11, 5)},
+        )  # fmt: skip
+    assert october_attendance(people) == before
+
+
+def test_every_status_change_of_an_enrolment_needs_its_date(people):
+    """A generic update cannot end an enrolment without an end date, nor reactivate one keeping it;
+    a dated change in a signed month is refused."""
+    active = first(people.engine, Enrollment, Enrollment.started_on == date(2025, 9, 20))
+    completed = first(people.engine, Enrollment, Enrollment.status == "completed")
+    for row_id, changes, field in (
+        (active.id, {"status": "dropped_out"}, "ended_on"),
+        (completed.id, {"status": "active"}, "status"),
+    ):
+        with pytest.raises(ValidationFailed) as refused, session_scope(people.engine) as s:
+            services.update(
+                session=s, principal=people.admin, model=Enrollment, row_id=row_id, changes=changes
+            )
+        assert [p.field for p in refused.value.problems] == [field]
+    sign(people, people.data.f1, OCT)
+    with pytest.raises(signoff.MonthLocked), session_scope(people.engine) as s:  # dated in October
+        services.update(
+            session=s, principal=people.admin, model=Enrollment, row_id=active.id,
+            changes={"status": "dropped_out", "ended_on": date(2025, 10, 15)},
+        )  # fmt: skip
+    assert first(people.engine, Enrollment, Enrollment.id == active.id).status == "active"

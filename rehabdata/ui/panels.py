@@ -8,15 +8,35 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from rehabdata import audit
+from rehabdata.db import session_scope
 from rehabdata.export import to_csv_bytes
-from rehabdata.ui.context import tr
+from rehabdata.ui.context import engine, tr
+
+
+def audited(make: Callable[[], bytes], *, kind: str, file_name: str) -> Callable[[], bytes]:
+    """``make`` for a download button, recording the download in the audit trail when it runs.
+
+    Streamlit calls it on the click, outside the script run (no session state there), so who is
+    downloading and from which database are taken now.
+    """
+    principal, database = st.session_state.get("principal"), engine()
+
+    def run() -> bytes:
+        data = make()
+        with session_scope(database) as session:
+            audit.record_export(session, principal=principal, kind=kind, name=file_name)
+        return data
+
+    return run
 
 
 def download(data: pd.DataFrame, *, key: str, filename: str) -> None:
-    """A CSV download of ``data`` that does not rerun the page; the CSV is written on the click."""
+    """A CSV download of ``data`` that does not rerun the page; the CSV is written (and the
+    download audited) on the click."""
     st.download_button(
         tr("action.download_csv"),
-        lambda: to_csv_bytes(data),
+        audited(lambda: to_csv_bytes(data), kind="csv", file_name=f"{filename}.csv"),
         file_name=f"{filename}.csv",
         mime="text/csv",
         key=f"download_{key}",

@@ -1,7 +1,7 @@
 """Logging in through the real login form in the browser.
 
-A browser reload starts a new Streamlit session (logged out), so after logging in tests move
-between pages by clicking the sidebar links, never by ``page.goto``.
+A reload keeps the login (the app's ``rehab_sid`` cookie, see ``rehabdata.logins``) but starts a
+new Streamlit session, so tests still move between pages by clicking the sidebar links.
 """
 
 import re

@@ -61,7 +61,7 @@ def site(app_env) -> Site:
             ("mitra.f1", Role.MITRA, (f1_code,), ()),
         ):
             auth.create_user(
-                session=session, username=username, role=role, password=DEMO_PASSWORD,
+                session=session, username=username, role=role, password="", password_hash=auth.hash_password(DEMO_PASSWORD),
                 facility_codes=facilities, region_codes=regions,
             )  # fmt: skip
     return Site(app_env.engine, app_env.f1, f1_code)

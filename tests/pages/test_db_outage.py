@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from rehabdata.auth import create_user
+from rehabdata.auth import create_user, hash_password
 from rehabdata.db import get_engine, session_scope
 from rehabdata.demo import DEMO_PASSWORD
 from rehabdata.i18n import t
@@ -29,7 +29,13 @@ def proxy(pg_engine: Engine, monkeypatch) -> Iterator[TcpProxy]:
     """The app (under AppTest) pointed at the known dataset on PostgreSQL through a switchable proxy (up)."""
     build_known_data(pg_engine)
     with session_scope(pg_engine) as session:
-        create_user(session=session, username=ADMIN, role=Role.ADMIN, password=DEMO_PASSWORD)
+        create_user(
+            session=session,
+            username=ADMIN,
+            role=Role.ADMIN,
+            password="",
+            password_hash=hash_password(DEMO_PASSWORD),
+        )
     proxy = TcpProxy((pg_engine.url.host or "127.0.0.1", pg_engine.url.port or 5432))
     url = pg_engine.url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     monkeypatch.setenv("REHAB_DATABASE_URL", url)

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, select
 
 from rehabdata import signoff
-from rehabdata.auth import create_user, principal_for
+from rehabdata.auth import create_user, hash_password, principal_for
 from rehabdata.db import session_scope
 from rehabdata.demo import DEMO_PASSWORD
 from rehabdata.i18n import format_day
@@ -28,7 +28,12 @@ def site(app_env):
         code = s.get(Facility, app_env.f1).code
         for username, role in (("karutan.f1", Role.PIMPINAN), ("petugas.f1", Role.PETUGAS)):
             create_user(
-                session=s, username=username, role=role, password=DEMO_PASSWORD, facility_codes=(code,)
+                session=s,
+                username=username,
+                role=role,
+                password="",
+                password_hash=hash_password(DEMO_PASSWORD),
+                facility_codes=(code,),
             )
     return app_env
 

@@ -248,7 +248,9 @@ def _spans_reached(
     old_end, new_end = _span(dating, before)[1], _span(dating, after)[1]
     if old_end == new_end:
         return []
-    return [(dating.end, after["facility_id"], min(old_end, new_end) + timedelta(days=1), max(old_end, new_end))]
+    return [
+        (dating.end, after["facility_id"], min(old_end, new_end) + timedelta(days=1), max(old_end, new_end))
+    ]
 
 
 def _locked_between(session: Session, facility_id: int, first: date, last: date) -> MonthSignoff | None:

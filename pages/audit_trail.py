@@ -6,12 +6,16 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from rehabdata import audit
+from rehabdata import audit, clock
 from rehabdata.models import Role
 from rehabdata.ui import panels
 from rehabdata.ui.context import engine, tr
 from rehabdata.ui.data import require_principal
 
+AUDITED_ACTIONS = (
+    *("create", "update", "delete", "import", "signoff", "reopen"),
+    *("login", "login_failed", "lockout", "login_locked", "logout", "end_sessions", "export"),
+)
 principal = require_principal()
 st.title(tr("page.audit"))
 if principal.role != Role.ADMIN:
@@ -24,7 +28,7 @@ query = audit.AuditQuery(
     entity=middle.text_input(tr("audit.entity"), key="audit_entity").strip() or None,
     action=right.selectbox(
         tr("audit.action"),
-        [None, "create", "update", "delete", "import", "signoff", "reopen"],
+        [None, *AUDITED_ACTIONS],
         key="audit_action",
     )
     or None,
@@ -34,7 +38,7 @@ with Session(engine()) as session:
 frame = pd.DataFrame(
     [
         {
-            "at": entry.at,
+            "at": clock.local(entry.at).replace(tzinfo=None),  # shown as the users' wall-clock time
             "username": entry.username,
             "action": entry.action,
             "entity": entry.entity,
@@ -54,7 +58,9 @@ panels.table(
     key="audit",
     filename="jejak_audit",
     column_config={
-        "at": st.column_config.DatetimeColumn(tr("audit.at"), format="D MMM YYYY, HH:mm:ss"),
+        "at": st.column_config.DatetimeColumn(
+            tr("audit.at", zone=clock.zone_name()), format="D MMM YYYY, HH:mm:ss"
+        ),
         "username": tr("login.username"),
         "action": tr("audit.action"),
         "entity": tr("audit.entity"),

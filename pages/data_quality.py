@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from rehabdata import quality, services
+from rehabdata import clock, quality, services
 from rehabdata.completeness import STATES, missing_messages, reporting_deadline_day
 from rehabdata.i18n import format_day, format_number, format_period
 from rehabdata.models import FacilityPopulation, ProgrammeSession, Screening
@@ -91,7 +91,10 @@ else:
             "state": grid["state"].map(labels),
             "missing": ["; ".join(missing_text(row)) for row in records],
             "deadline": grid["deadline"],
-            "population_entered_at": grid["population_entered_at"],
+            "population_entered_at": [
+                None if pd.isna(moment) else clock.local(moment).replace(tzinfo=None)
+                for moment in grid["population_entered_at"]
+            ],
         }
     )
     panels.table(
@@ -105,7 +108,7 @@ else:
             "missing": st.column_config.TextColumn(tr("col.missing"), width="large"),
             "deadline": st.column_config.DateColumn(tr("col.deadline"), format="DD/MM/YYYY"),
             "population_entered_at": st.column_config.DatetimeColumn(
-                tr("col.population_entered"), format="DD/MM/YYYY HH:mm"
+                tr("col.population_entered", zone=clock.zone_name()), format="DD/MM/YYYY HH:mm"
             ),
         },
     )

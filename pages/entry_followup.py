@@ -36,7 +36,7 @@ left, right = st.columns(2)
 left.date_input(
     tr("follow_up.date"),
     value=clock.today(),
-    max_value=clock.today(),
+    **forms.ANY_DATE,
     format="DD/MM/YYYY",
     key="follow_up_date",
 )

@@ -20,7 +20,7 @@ if principal.role not in services.WRITERS[services.MonevVisit]:
 forms.facility_choice(principal, "monev_facility")
 left, right = st.columns(2)
 left.date_input(
-    tr("monev.date"), value=clock.today(), max_value=clock.today(), format="DD/MM/YYYY", key="monev_date"
+    tr("monev.date"), value=clock.today(), **forms.ANY_DATE, format="DD/MM/YYYY", key="monev_date"
 )
 right.text_input(tr("monev.team"), key="monev_team")
 forms.problems_for(FORM, "visited_on", "team")

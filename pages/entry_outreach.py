@@ -44,7 +44,7 @@ with st.form(FORM):
     left.date_input(
         tr("session_entry.date"),
         value=clock.today(),
-        max_value=clock.today(),
+        **forms.ANY_DATE,
         format="DD/MM/YYYY",
         key="outreach_date",
     )
@@ -60,9 +60,7 @@ with st.form(FORM):
     middle.selectbox(
         tr("col.audience"), list(Audience), format_func=lambda v: tr(f"audience.{v}"), key="outreach_audience"
     )
-    right.number_input(
-        tr("kpi.people_reached"), min_value=0, max_value=100_000, step=1, key="outreach_people"
-    )
+    right.number_input(tr("kpi.people_reached"), step=1, key="outreach_people")
     forms.problems_for(FORM, "people_reached")
     st.text_input(tr("session_entry.topic"), key="outreach_topic")
     st.form_submit_button(

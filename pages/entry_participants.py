@@ -63,8 +63,6 @@ with new_tab:
         )
         right.number_input(
             tr("participant.birth_year"),
-            min_value=1930,
-            max_value=clock.today().year,
             value=1990,
             key="participant_birth_year",
         )
@@ -79,7 +77,7 @@ with new_tab:
         right.date_input(
             tr("participant.admitted_on"),
             value=clock.today(),
-            max_value=clock.today(),
+            **forms.ANY_DATE,
             format="DD/MM/YYYY",
             key="participant_admitted_on",
         )
@@ -106,7 +104,7 @@ with exit_tab:
             st.selectbox(tr("participant.code"), list(codes), format_func=codes.get, key="exit_participant")
             left, right = st.columns(2)
             left.date_input(
-                tr("participant.exited_on"), max_value=clock.today(), format="DD/MM/YYYY", key="exit_date"
+                tr("participant.exited_on"), **forms.ANY_DATE, format="DD/MM/YYYY", key="exit_date"
             )
             right.selectbox(
                 tr("participant.exit_reason"),

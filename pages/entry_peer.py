@@ -23,18 +23,18 @@ left, middle, right = st.columns(3)
 left.date_input(
     tr("peer.started_on"),
     value=clock.today(),
-    max_value=clock.today(),
+    **forms.ANY_DATE,
     format="DD/MM/YYYY",
     key="peer_started_on",
 )
 middle.date_input(
     tr("peer.ended_on"),
     value=clock.today(),
-    max_value=clock.today(),
+    **forms.ANY_DATE,
     format="DD/MM/YYYY",
     key="peer_ended_on",
 )
-right.number_input(tr("peer.staff_trained"), min_value=0, max_value=500, step=1, key="peer_staff_trained")
+right.number_input(tr("peer.staff_trained"), step=1, key="peer_staff_trained")
 forms.problems_for(FORM, "title", "started_on", "ended_on", "staff_trained")
 st.text_input(tr("peer.trainer"), key="peer_trainer")
 

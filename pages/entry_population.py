@@ -38,20 +38,16 @@ with st.form(FORM):
     st.date_input(
         tr("population.month"),
         value=clock.today().replace(day=1),
-        max_value=clock.today(),
+        **forms.ANY_DATE,
         format="DD/MM/YYYY",
         key="population_month",
         help=tr("population.month_help"),
     )
     forms.problems_for(FORM, "month")
     left, middle, right = st.columns(3)
-    left.number_input(tr("kpi.population"), min_value=0, step=1, value=None, key="population_total")
-    middle.number_input(
-        tr("population.narcotics"), min_value=0, step=1, value=None, key="population_narcotics"
-    )
-    right.number_input(
-        tr("population.admissions"), min_value=0, step=1, value=None, key="population_admissions"
-    )
+    left.number_input(tr("kpi.population"), step=1, value=None, key="population_total")
+    middle.number_input(tr("population.narcotics"), step=1, value=None, key="population_narcotics")
+    right.number_input(tr("population.admissions"), step=1, value=None, key="population_admissions")
     forms.problems_for(FORM, "wbp_total", "wbp_narcotics", "admissions")
     st.form_submit_button(
         tr("entry.save"), key="population_submit", type="primary", on_click=forms.save, args=(FORM, create)

@@ -87,7 +87,7 @@ with assess_tab, st.form(ASSESS):
     left.date_input(
         tr("rehab_entry.assessed_on"),
         value=clock.today(),
-        max_value=clock.today(),
+        **forms.ANY_DATE,
         format="DD/MM/YYYY",
         key="assessment_date",
     )
@@ -107,9 +107,7 @@ with assess_tab, st.form(ASSESS):
         format_func=lambda v: tr(f"route.{v}"),
         key="assessment_route",
     )
-    right.number_input(
-        tr("rehab_entry.duration"), min_value=0, max_value=720, value=None, step=1, key="assessment_duration"
-    )
+    right.number_input(tr("rehab_entry.duration"), value=None, step=1, key="assessment_duration")
     forms.problems_for(ASSESS, "use_duration_months")
     st.text_input(tr("rehab_entry.diagnosis"), key="assessment_diagnosis")
     st.text_input(tr("rehab_entry.history"), key="assessment_history")
@@ -146,7 +144,7 @@ with enrol_tab, st.form(ENROL):
     right.date_input(
         tr("rehab_entry.started_on"),
         value=clock.today(),
-        max_value=clock.today(),
+        **forms.ANY_DATE,
         format="DD/MM/YYYY",
         key="enrol_started_on",
     )
@@ -178,7 +176,7 @@ with end_tab:
                 tr("col.status"), closing, format_func=lambda v: tr(f"status.{v}"), key="end_status"
             )
             right.date_input(
-                tr("rehab_entry.ended_on"), max_value=clock.today(), format="DD/MM/YYYY", key="end_date"
+                tr("rehab_entry.ended_on"), **forms.ANY_DATE, format="DD/MM/YYYY", key="end_date"
             )
             forms.problems_for(END, "status", "ended_on")
             st.text_input(tr("rehab_entry.reason"), key="end_reason")

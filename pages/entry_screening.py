@@ -34,7 +34,7 @@ left, right = st.columns(2)
 left.date_input(
     tr("screening_entry.date"),
     value=clock.today(),
-    max_value=clock.today(),
+    **forms.ANY_DATE,
     format="DD/MM/YYYY",
     key="screening_date",
 )

@@ -28,7 +28,7 @@ programme = left.selectbox(
 held_on = middle.date_input(
     tr("session_entry.date"),
     value=clock.today(),
-    max_value=clock.today(),
+    **forms.ANY_DATE,
     format="DD/MM/YYYY",
     key="session_date",
 )
@@ -42,9 +42,7 @@ forms.problems_for(FORM, "held_on")
 left, middle, right = st.columns([2, 2, 1])
 left.text_input(tr("session_entry.topic"), key="session_topic")
 middle.text_input(tr("session_entry.facilitator"), key="session_facilitator")
-right.number_input(
-    tr("session_entry.duration"), min_value=10, max_value=480, value=60, step=15, key="session_duration"
-)
+right.number_input(tr("session_entry.duration"), value=60, step=15, key="session_duration")
 forms.problems_for(FORM, "topic", "duration_minutes")
 
 with Session(engine()) as session:

@@ -56,7 +56,7 @@ if grid.empty:
 def when(moment: datetime) -> str:
     """A stored UTC time as the facilities read it: ``5 Okt 2025 14:03 WIB``."""
     local = signoff.local_time(moment)
-    return f"{format_day(local.date(), lang())} {local:%H:%M} WIB"
+    return f"{format_day(local.date(), lang())} {local:%H:%M} {clock.zone_name()}"
 
 
 def sign(facility_id: int, facility: str, month: date) -> Callable[[Session], str]:

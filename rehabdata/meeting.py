@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlmodel import Session
 
-from rehabdata import charts, kpis
+from rehabdata import charts, clock, kpis
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.i18n import Lang, format_day, format_month, format_number, format_rate, t
 from rehabdata.kpis import Dimension, Filters
@@ -133,8 +133,8 @@ class MeetingView:
     @property
     def as_of_text(self) -> str:
         """The data's timestamp as shown on every slide."""
-        zone = f" {self.as_of:%Z}" if self.as_of.tzinfo else ""  # "UTC", "WIB": the server's clock
-        return f"{format_day(self.as_of.date(), self.lang)} {self.as_of:%H:%M}{zone}"
+        moment = clock.local(self.as_of)  # WIB/WITA/WIT, whatever the server's clock
+        return f"{format_day(moment.date(), self.lang)} {moment:%H:%M} {clock.zone_name()}"
 
     @property
     def signoff(self) -> str:

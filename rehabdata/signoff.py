@@ -123,8 +123,8 @@ class MonthLocked(ValidationFailed):
 
 
 def local_time(moment: datetime) -> datetime:
-    """A stored UTC time in the facilities' time zone (WIB)."""
-    return moment.astimezone(completeness.REPORTING_TZ)
+    """A stored UTC time in the users' time zone (``REHAB_TIMEZONE``)."""
+    return clock.local(moment)
 
 
 def _facility_name(session: Session, facility_id: int) -> str:

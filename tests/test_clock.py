@@ -1,6 +1,6 @@
 """``clock.today``: the users' date (WIB by default), pinned by ``REHAB_TODAY``."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,3 +32,15 @@ def test_default_zone_is_wib(unpinned):
     before = datetime.now(ZoneInfo("Asia/Jakarta")).date()
     assert clock.today() in {before, datetime.now(ZoneInfo("Asia/Jakarta")).date()}
     assert clock.DEFAULT_TIMEZONE == "Asia/Jakarta"
+
+
+@pytest.mark.parametrize(
+    ("zone", "name", "hour"),
+    [("Asia/Jakarta", "WIB", 9), ("Asia/Makassar", "WITA", 10), ("Asia/Jayapura", "WIT", 11)],
+)
+def test_stored_times_are_shown_in_the_users_zone(monkeypatch, zone, name, hour):
+    """A stored UTC time (aware, or naive as SQLite returns it) reads in REHAB_TIMEZONE's wall time."""
+    monkeypatch.setenv("REHAB_TIMEZONE", zone)
+    for stored in (datetime(2026, 2, 3, 2, 30, tzinfo=UTC), datetime(2026, 2, 3, 2, 30)):
+        assert clock.local(stored).hour == hour
+    assert clock.zone_name() == name

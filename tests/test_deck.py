@@ -3,7 +3,7 @@
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from PIL import Image, ImageStat
@@ -28,7 +28,7 @@ from tests.test_suppression import small_counts
 
 DEMO_TODAY = date(2026, 1, 31)
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
-AS_OF = datetime(2026, 2, 3, 9, 30)
+AS_OF = datetime(2026, 2, 3, 2, 30, tzinfo=UTC)  # 09:30 WIB: slides show the users' time
 AGREEMENT = "pks-batang-2025"
 SLIDE_KEYS = ("headline", "screening", "rehabilitation", "outreach", "delivery", "monev", "changes")
 
@@ -202,7 +202,7 @@ def test_every_slide_has_a_source_line(deck):
     """Each slide names the data's timestamp, the agreement and the period."""
     for slide in deck.slides:
         text = slide_text(slide)
-        assert "data per 3 Feb 2026 09:30" in text
+        assert "data per 3 Feb 2026 09:30 WIB" in text
         assert "1 Jan 2026 – 31 Jan 2026" in text
 
 
@@ -240,7 +240,7 @@ def test_english_on_request(meeting_data):
     with Session(meeting_data.engine) as session:
         view = view_for(session, meeting_data.admin, "region", "pekalongan", *JANUARY, "en", as_of=AS_OF)
     assert [s.title for s in view.slides[1:]] == [t(f"meeting.slide.{key}", "en") for key in SLIDE_KEYS]
-    assert "data as of 3 Feb 2026 09:30" in view.source
+    assert "data as of 3 Feb 2026 09:30 WIB" in view.source
 
 
 def test_cli_report_and_scope(meeting_data, monkeypatch, tmp_path, capsys):

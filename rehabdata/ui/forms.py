@@ -13,7 +13,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
-from rehabdata import clock, services
+from rehabdata import services
 from rehabdata.auth import Principal, ScopeError
 from rehabdata.db import run_in_transaction
 from rehabdata.models import (
@@ -28,6 +28,11 @@ from rehabdata.models import (
 from rehabdata.ui.context import engine, lang, tr
 from rehabdata.ui.data import clear_caches, facility_lookup_for, require_principal
 from rehabdata.validation import Problem, ValidationFailed
+
+# Date inputs accept any plausible day: a widget limit would silently keep the previous value
+# (and save it) when the user types a day beyond it; the services refuse a future or too early
+# date with a message under the field instead. Number inputs carry no limits for the same reason.
+ANY_DATE = {"min_value": date(1900, 1, 1), "max_value": date(2100, 12, 31)}
 
 
 def _problems_key(form: str) -> str:
@@ -165,7 +170,7 @@ def _field_widget(model: type[SQLModel], field: str, value: object, key: str) ->
     if kind is bool:
         return st.checkbox(label, value=bool(value), key=key)
     if kind is date:
-        return st.date_input(label, value=value, max_value=clock.today(), format="DD/MM/YYYY", key=key)
+        return st.date_input(label, value=value, **ANY_DATE, format="DD/MM/YYYY", key=key)
     if kind is int:
         return st.number_input(label, value=value, step=1, key=key)
     return st.text_input(label, value=value or "", key=key)

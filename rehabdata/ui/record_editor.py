@@ -2,7 +2,9 @@
 a form of its fields with each problem under its field, and deactivate/reactivate.
 
 Widget keys carry the picked record's id, so picking another record shows its saved values, and a
-refused save keeps what was typed. Widgets set no limits of their own: every value reaches the
+refused save keeps what was typed. After an add, the "new" form gets fresh keys (a generation
+number): removing a widget's state does not empty it in the browser, which would send the old
+values again with the next add. Widgets set no limits of their own: every value reaches the
 service, whose Indonesian message says what is wrong (a widget limit would silently keep the old
 value instead).
 """
@@ -83,11 +85,16 @@ def _widget(spec: Field, value: Any, key: str, disabled: bool) -> None:
         st.text_input(label, value=value or "", key=key, help=help_text, disabled=disabled)
 
 
+def _generation_key(form: str) -> str:
+    return f"{form}__generation"
+
+
 def _submit(form: str, prefix: str, names: tuple[str, ...], action: forms.Action, is_new: bool) -> None:
-    """Save; after adding a record, empty the "new" form for the next one."""
+    """Save; after adding a record, the next run draws an empty "new" form under new keys."""
     forms.save(form, action)
     if is_new and forms.was_saved(form):
-        for name in names:
+        st.session_state[_generation_key(form)] = st.session_state.get(_generation_key(form), 0) + 1
+        for name in names:  # the old form's state is no longer needed
             st.session_state.pop(f"{prefix}_{name}", None)
 
 
@@ -123,7 +130,8 @@ def record_editor(
 
     chosen = st.selectbox(tr("reference.choose"), [None, *by_id], format_func=label, key=f"{form}_pick")
     current = by_id.get(chosen, {}) if chosen is not None else {}
-    prefix = f"{form}_{chosen or 'new'}"
+    generation = st.session_state.get(_generation_key(form), 0)
+    prefix = f"{form}_{chosen}" if chosen is not None else f"{form}_new{generation or ''}"
     names = tuple(spec.name for spec in fields)
 
     def values() -> dict[str, Any]:

@@ -90,7 +90,9 @@ def test_admin_adds_a_fifth_facility_and_it_is_offered_at_once(with_admin):
         assert (facility.capacity, facility.regency, facility.active) == (150, "Kabupaten Batang", True)
         audited = session.exec(select(AuditLog).where(AuditLog.entity == "facility")).one()
     assert audited.entity_id == facility.id
-    assert at.text_input(key="reference_facility_new_code").value == ""  # ready for the next one
+    # ready for the next one: an empty form under fresh keys (the browser would resend old values)
+    assert at.text_input(key="reference_facility_new1_code").value == ""
+    assert at.text_input(key="reference_facility_new1_name").value == ""
     at.switch_page("pages/admin_users.py").run()
     assert "Rutan Batang" in at.multiselect(key="new_facilities").options
 

@@ -88,3 +88,15 @@ def test_database_error_keeps_the_numbers(db, monkeypatch):
     assert message.startswith("Data belum tersimpan")
     assert [n.value for n in at.number_input] == [420, 250, 9]
     assert count(db, FacilityPopulation) == rows
+
+
+def test_values_a_widget_would_reject_reach_the_check_and_are_refused_in_indonesian(db):
+    """Negative admissions and a month after today are not swallowed by the widgets (which would
+    keep the previous value and save it): each is refused under its field, nothing is written."""
+    rows = count(db, FacilityPopulation)
+    at = run_app({}, PAGE, username=STAFF)
+    submit(at, date(TODAY.year + 1, 12, 31), 300, 150, -5)
+    assert errors_under(at, "population_admissions") == ["Minimal 0."]
+    assert at.date_input(key="population_month").value == date(TODAY.year + 1, 12, 31)
+    assert errors_under(at, "population_month"), "a future month is refused under the field"
+    assert count(db, FacilityPopulation) == rows

@@ -9,8 +9,9 @@ Functions return small tidy DataFrames of aggregates; raw rows never leave the d
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import wraps
 from typing import Any, Literal, assert_never
 
 import pandas as pd
@@ -87,6 +88,24 @@ class Filters:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(f"period end {self.end} is before its start {self.start}")
+
+
+@dataclass(frozen=True)
+class ScopedFilters(Filters):
+    """A ``Filters`` narrowed to a principal's scope by ``scope_filters``: the only kind a KPI
+    function accepts, so no KPI can be computed without a scope (``run_kpi`` is the way in)."""
+
+
+def _requires_scope(function: Any) -> Any:
+    """Refuse (``ScopeError``) a KPI call whose filters did not pass ``scope_filters``."""
+
+    @wraps(function)
+    def scoped(session: Session, filters: Filters, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(filters, ScopedFilters):
+            raise ScopeError(f"{function.__name__} needs filters narrowed by scope_filters (use run_kpi)")
+        return function(session, filters, *args, **kwargs)
+
+    return scoped
 
 
 @dataclass(frozen=True)
@@ -339,6 +358,7 @@ def _combine(numerators: pd.DataFrame, denominators: pd.DataFrame, by: tuple[Dim
 # --- KPIs -------------------------------------------------------------------------------------
 
 
+@_requires_scope
 def screening_coverage(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Screening coverage = participants screened at a facility in the period / its WBP population.
 
@@ -468,6 +488,7 @@ def _sum_cells(
     return _grouped(statement, names)
 
 
+@_requires_scope
 def risk_distribution(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Screenings by overall risk level, and the share moderate + high.
 
@@ -492,6 +513,7 @@ def risk_distribution(session: Session, filters: Filters, by: Sequence[Dimension
     return with_rate(frame)
 
 
+@_requires_scope
 def attendance_rate(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Attendance rate = participant-sessions attended / participant-sessions expected.
 
@@ -512,6 +534,7 @@ def attendance_rate(session: Session, filters: Filters, by: Sequence[Dimension] 
     return with_rate(frame)
 
 
+@_requires_scope
 def active_enrollments(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Enrolments active on the period's last day, by programme.
 
@@ -537,6 +560,7 @@ def active_enrollments(session: Session, filters: Filters, by: Sequence[Dimensio
     return _aggregate(session, statement, keys)
 
 
+@_requires_scope
 def substances_reported(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Share of screenings reporting each ASSIST substance, one row per substance in ASSIST order.
 
@@ -563,6 +587,7 @@ def substances_reported(session: Session, filters: Filters, by: Sequence[Dimensi
     return with_rate(long[[*keys, "substance", "numerator", "denominator"]]).reset_index(drop=True)
 
 
+@_requires_scope
 def referral_funnel(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Referral = moderate/high screenings followed by an enrolment within 30 days / those screenings.
 
@@ -591,6 +616,7 @@ def referral_funnel(session: Session, filters: Filters, by: Sequence[Dimension] 
     return frame
 
 
+@_requires_scope
 def enrollments_by_status(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Enrolments started in the period, counted by programme and current status.
 
@@ -638,6 +664,7 @@ def median_from_histogram(
     return ((lower + upper) / 2).rename("median").reset_index()
 
 
+@_requires_scope
 def programme_outcomes(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Completion and drop-out of enrolments that ended in the period, and median days in programme.
 
@@ -693,6 +720,7 @@ def programme_outcomes(session: Session, filters: Filters, by: Sequence[Dimensio
     return frame
 
 
+@_requires_scope
 def progress(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Progress between screening and follow-up: risk fell, mean score change, negative urine tests.
 
@@ -749,6 +777,7 @@ def progress(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -
     return frame[[*_merge_on(dims), *columns, "urine_negative", "urine_tested", "urine_negative_rate"]]
 
 
+@_requires_scope
 def peer_capacity(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Peer-counsellor capacity: trainings held, counsellors trained and active, staff trained.
 
@@ -817,6 +846,7 @@ def _stock_by_period(cohorts: pd.DataFrame, keys: list[str], labels: list[str]) 
     return grid[grid["active"] > 0]
 
 
+@_requires_scope
 def outreach_reach(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Outreach events held in the period and people reached, by event type and audience.
 
@@ -850,6 +880,7 @@ def outreach_reach(session: Session, filters: Filters, by: Sequence[Dimension] =
     return _as_counts(frame, ("events", "people_reached"))
 
 
+@_requires_scope
 def monev_summary(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Monitoring-and-evaluation visits in the period and the state of the actions they agreed.
 
@@ -1074,6 +1105,7 @@ AGREEMENT_DELIVERY_COLUMNS = [
 ]
 
 
+@_requires_scope
 def agreement_delivery(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Delivery of each scope item of the agreements covering the selected facilities.
 
@@ -1135,6 +1167,7 @@ def agreement_summary(agreements: pd.DataFrame, delivery: pd.DataFrame) -> pd.Da
     return _as_counts(summary, ("items", "items_met"))
 
 
+@_requires_scope
 def signed_off_months(session: Session, filters: Filters, by: Sequence[Dimension] = ()) -> pd.DataFrame:
     """Facility-months of the period signed off by the facility's head and not reopened since.
 
@@ -1184,6 +1217,7 @@ def agreement_start(session: Session, filters: Filters) -> date | None:
     return session.execute(statement).scalar()
 
 
+@_requires_scope
 def overview_by_facility(
     session: Session, filters: Filters, by: Sequence[Dimension] = ("facility",)
 ) -> pd.DataFrame:
@@ -1264,6 +1298,7 @@ def _comparison(session: Session, filters: Filters, dimension: Literal["facility
     return table[[*table.columns[: -len(COMPARISON_COLUMNS)], *COMPARISON_COLUMNS]].reset_index(drop=True)
 
 
+@_requires_scope
 def facility_comparison(
     session: Session, filters: Filters, by: Sequence[Dimension] = ("facility",)
 ) -> pd.DataFrame:
@@ -1280,6 +1315,7 @@ def facility_comparison(
     return _comparison(session, filters, "facility")
 
 
+@_requires_scope
 def region_comparison(
     session: Session, filters: Filters, by: Sequence[Dimension] = ("region",)
 ) -> pd.DataFrame:
@@ -1317,18 +1353,21 @@ def scope_filters(principal: Principal, filters: Filters) -> Filters:
     facilities", never "all facilities".
     """
     if principal.all_facilities:
-        return filters
+        return ScopedFilters(**vars(filters))
     if not principal.facility_ids:
         raise ScopeError(f"user {principal.username!r} has no facility in scope")
     outside = set(filters.facility_ids) - principal.facility_ids
     if outside:
         raise ScopeError(f"user {principal.username!r} has no access to facilities {sorted(outside)}")
     selected = filters.facility_ids or tuple(sorted(principal.facility_ids))
-    return replace(filters, facility_ids=selected)
+    return ScopedFilters(**(vars(filters) | {"facility_ids": selected}))
 
 
 def run_kpi(
-    session: Session, principal: Principal, name: str, filters: Filters, by: Sequence[Dimension] = ()
+    session: Session, principal: Principal, name: str, filters: Filters, by: Sequence[Dimension] | None = None
 ) -> pd.DataFrame:
-    """Compute the KPI ``name`` for what ``principal`` may see: the entry point for pages and exports."""
-    return KPI_FUNCTIONS[name](session, scope_filters(principal, filters), by)
+    """Compute the KPI ``name`` for what ``principal`` may see: the only way to a figure (every KPI
+    function refuses filters that ``scope_filters`` did not narrow). ``by`` None: the KPI's own
+    default grouping."""
+    grouping = () if by is None else (by,)
+    return KPI_FUNCTIONS[name](session, scope_filters(principal, filters), *grouping)

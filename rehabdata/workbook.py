@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
+from rehabdata import clock
 from rehabdata.auth import Principal
 from rehabdata.export import neutralise_cell
 from rehabdata.i18n import Lang, t
@@ -95,7 +96,10 @@ def _cover(sheet: Worksheet, view: MeetingView, sheet_titles: list[str]) -> None
         (t("filter.from", lang), view.start),
         (t("filter.to", lang), view.end),
         (t("meeting.cover.previous", lang), f"{view.previous[0]:%d/%m/%Y} – {view.previous[1]:%d/%m/%Y}"),
-        (t("meeting.cover.as_of", lang), view.as_of.replace(second=0, microsecond=0, tzinfo=None)),
+        (
+            t("meeting.cover.as_of", lang),
+            clock.local(view.as_of).replace(second=0, microsecond=0, tzinfo=None),
+        ),
         (t("meeting.cover.threshold", lang), view.limit),
         ("", legend(lang, view.limit)),
         (t("meeting.cover.sheets", lang), ", ".join(sheet_titles)),

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from rehabdata import clock
-from rehabdata.auth import create_user, hash_password
+from rehabdata.auth import Principal, create_user, hash_password
 from rehabdata.db import make_engine, session_scope, upgrade_schema
 from rehabdata.demo import DEMO_PASSWORD
 from rehabdata.models import Role
@@ -26,6 +26,9 @@ from rehabdata.models import Role
 os.environ.setdefault("REHAB_TODAY", clock.today().isoformat())
 
 PG_URL = os.environ.get("REHAB_TEST_PG_URL", "").strip()
+
+# What the KPI tests compute as: every facility, as an admin sees them (``kpis.run_kpi``).
+EVERYONE = Principal(0, "test.everyone", "", Role.ADMIN, frozenset(), all_facilities=True)
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

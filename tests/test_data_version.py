@@ -12,9 +12,10 @@ from sqlmodel import Session
 from rehabdata import audit, services
 from rehabdata.auth import Principal, create_user, principal_for
 from rehabdata.db import session_scope
-from rehabdata.kpis import Filters
+from rehabdata.kpis import Filters, scope_filters
 from rehabdata.models import Region, Role
 from tests import factories as f
+from tests.conftest import EVERYONE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,7 +62,7 @@ def test_another_process_write_reaches_this_process_cache(engine):
         participant = f.make_participant(session, f.make_facility(session, f.make_region(session)))
         participant_id = participant.id
     url = engine.url.render_as_string(hide_password=False)
-    september = Filters(start=date(2025, 9, 1), end=date(2025, 9, 30))
+    september = scope_filters(EVERYONE, Filters(start=date(2025, 9, 1), end=date(2025, 9, 30)))
     seen = current_data_version(url)
     assert kpi_frame("risk_distribution", url, september, (), seen)["denominator"].iloc[0] == 0
 

@@ -24,6 +24,7 @@ from rehabdata.kpis import Filters
 from rehabdata.meeting import view_for
 from rehabdata.models import User
 from rehabdata.suppression import HIDDEN
+from tests.conftest import EVERYONE
 from tests.test_suppression import small_counts
 
 DEMO_TODAY = date(2026, 1, 31)
@@ -78,7 +79,7 @@ def agreement_filters(meeting_data: MeetingData) -> Filters:
 
 def kpi(meeting_data: MeetingData, name: str, filters: Filters, by=()):
     with Session(meeting_data.engine) as session:
-        return kpis.KPI_FUNCTIONS[name](session, filters, by)
+        return kpis.run_kpi(session, EVERYONE, name, filters, by)
 
 
 def slide_text(slide) -> str:

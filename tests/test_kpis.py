@@ -11,11 +11,13 @@ from sqlmodel import Session
 
 from rehabdata import kpis
 from rehabdata.assist import SUBSTANCES
+from rehabdata.auth import ScopeError
 from rehabdata.db import session_scope
 from rehabdata.kpis import Filters
 from rehabdata.models import Screening
 from tests import factories as f
 from tests.aggregate_checks import assert_aggregates_exact
+from tests.conftest import EVERYONE
 
 SEP_OCT = Filters(start=date(2025, 9, 1), end=date(2025, 10, 31))
 
@@ -28,7 +30,7 @@ def rows(frame, *keys):
 def test_screening_coverage_total(known_data):
     """Distinct screened (6) over summed mean populations (110 + 50)."""
     with Session(known_data.engine) as s:
-        frame = kpis.screening_coverage(s, SEP_OCT)
+        frame = kpis.run_kpi(s, EVERYONE, "screening_coverage", SEP_OCT)
     assert frame[["numerator", "denominator"]].iloc[0].tolist() == [6, 160]
     assert frame["rate"].iloc[0] == pytest.approx(6 / 160)
 
@@ -36,7 +38,7 @@ def test_screening_coverage_total(known_data):
 def test_screening_coverage_by_facility_and_month(known_data):
     """Per facility-month: F1 Sep 3/100, F1 Oct 2/120 (P1 counted once per month), F2 Oct 1/0 → no data."""
     with Session(known_data.engine) as s:
-        frame = kpis.screening_coverage(s, SEP_OCT, ("facility", "period"))
+        frame = kpis.run_kpi(s, EVERYONE, "screening_coverage", SEP_OCT, ("facility", "period"))
     by_key = rows(frame, "facility_id", "period")
     assert (
         by_key[(known_data.f1, "2025-09")]["numerator"],
@@ -55,7 +57,7 @@ def test_screening_coverage_by_region_and_quarter(known_data):
     """Quarter grouping folds Sep into Q3 and Oct into Q4; regions follow their facilities."""
     quarterly = Filters(start=SEP_OCT.start, end=SEP_OCT.end, granularity="quarter")
     with Session(known_data.engine) as s:
-        frame = kpis.screening_coverage(s, quarterly, ("region", "period"))
+        frame = kpis.run_kpi(s, EVERYONE, "screening_coverage", quarterly, ("region", "period"))
     by_key = rows(frame, "region_id", "period")
     assert by_key[(known_data.region_a, "2025-Q3")]["numerator"] == 3
     assert by_key[(known_data.region_a, "2025-Q4")]["denominator"] == 120
@@ -80,7 +82,7 @@ def _screened_by_hand(screenings, start: date, end: date, granularity: str, by: 
 
 
 def _coverage_numerators(session, selection: Filters, by: tuple[str, ...]) -> dict:
-    frame = kpis.screening_coverage(session, selection, by)
+    frame = kpis.run_kpi(session, EVERYONE, "screening_coverage", selection, by)
     columns = [{"facility": "facility_id", "period": "period"}[dimension] for dimension in by]
     return {
         tuple(row[c] for c in columns): row["numerator"]
@@ -138,7 +140,7 @@ def test_screening_coverage_counts_each_participant_once_per_facility_and_range(
 def test_risk_distribution(known_data):
     """F1: 2 low, 2 moderate, 1 high → 3/5 moderate+high; F2: 1/2."""
     with Session(known_data.engine) as s:
-        frame = kpis.risk_distribution(s, SEP_OCT, ("facility",))
+        frame = kpis.run_kpi(s, EVERYONE, "risk_distribution", SEP_OCT, ("facility",))
     f1, f2 = rows(frame, "facility_id")[(known_data.f1,)], rows(frame, "facility_id")[(known_data.f2,)]
     assert (f1["low"], f1["moderate"], f1["high"], f1["numerator"], f1["denominator"]) == (2, 2, 1, 3, 5)
     assert f1["rate"] == pytest.approx(0.6)
@@ -148,8 +150,10 @@ def test_risk_distribution(known_data):
 def test_attendance_rate(known_data):
     """3 attended of 4 expected in 3 sessions; an ended enrolment is not expected after its end."""
     with Session(known_data.engine) as s:
-        total = kpis.attendance_rate(s, SEP_OCT)
-        social = kpis.attendance_rate(s, Filters(start=SEP_OCT.start, end=SEP_OCT.end, programme="social"))
+        total = kpis.run_kpi(s, EVERYONE, "attendance_rate", SEP_OCT)
+        social = kpis.run_kpi(
+            s, EVERYONE, "attendance_rate", Filters(start=SEP_OCT.start, end=SEP_OCT.end, programme="social")
+        )
     assert total[["sessions", "numerator", "denominator"]].iloc[0].tolist() == [3, 3, 4]
     assert social[["sessions", "numerator", "denominator"]].iloc[0].tolist() == [2, 2, 3]
 
@@ -157,8 +161,11 @@ def test_attendance_rate(known_data):
 def test_attendance_rate_without_sessions_is_no_data(known_data):
     """A facility with no sessions has denominator 0 and rate NaN, not 0 %."""
     with Session(known_data.engine) as s:
-        frame = kpis.attendance_rate(
-            s, Filters(start=SEP_OCT.start, end=SEP_OCT.end, facility_ids=(known_data.f2,))
+        frame = kpis.run_kpi(
+            s,
+            EVERYONE,
+            "attendance_rate",
+            Filters(start=SEP_OCT.start, end=SEP_OCT.end, facility_ids=(known_data.f2,)),
         )
     assert frame[["sessions", "numerator", "denominator"]].iloc[0].tolist() == [0, 0, 0]
     assert math.isnan(frame["rate"].iloc[0])
@@ -167,8 +174,10 @@ def test_attendance_rate_without_sessions_is_no_data(known_data):
 def test_active_enrollments_on_last_day(known_data):
     """On 31 Oct, P2 (social) and P4 (medical) are active; P3 ended on 10 Oct."""
     with Session(known_data.engine) as s:
-        frame = kpis.active_enrollments(s, SEP_OCT)
-        early = kpis.active_enrollments(s, Filters(start=date(2025, 9, 1), end=date(2025, 9, 30)))
+        frame = kpis.run_kpi(s, EVERYONE, "active_enrollments", SEP_OCT)
+        early = kpis.run_kpi(
+            s, EVERYONE, "active_enrollments", Filters(start=date(2025, 9, 1), end=date(2025, 9, 30))
+        )
     assert dict(zip(frame["programme"], frame["count"], strict=True)) == {"medical": 1, "social": 1}
     assert dict(zip(early["programme"], early["count"], strict=True)) == {"social": 2}
 
@@ -177,15 +186,17 @@ def test_region_filter_restricts_every_kpi(known_data):
     """Filtering on region B leaves only F2's figures."""
     only_b = Filters(start=SEP_OCT.start, end=SEP_OCT.end, region_ids=(known_data.region_b,))
     with Session(known_data.engine) as s:
-        assert kpis.screening_coverage(s, only_b)[["numerator", "denominator"]].iloc[0].tolist() == [2, 50]
-        assert kpis.risk_distribution(s, only_b)["denominator"].iloc[0] == 2
-        assert kpis.active_enrollments(s, only_b).empty
+        assert kpis.run_kpi(s, EVERYONE, "screening_coverage", only_b)[["numerator", "denominator"]].iloc[
+            0
+        ].tolist() == [2, 50]
+        assert kpis.run_kpi(s, EVERYONE, "risk_distribution", only_b)["denominator"].iloc[0] == 2
+        assert kpis.run_kpi(s, EVERYONE, "active_enrollments", only_b).empty
 
 
 def test_overview_by_facility(known_data):
     """One row per facility with the same numbers as the single KPIs."""
     with Session(known_data.engine) as s:
-        table = kpis.overview_by_facility(s, SEP_OCT)
+        table = kpis.run_kpi(s, EVERYONE, "overview_by_facility", SEP_OCT)
     f1 = table.set_index("facility_id").loc[known_data.f1]
     assert f1["coverage"] == pytest.approx(4 / 110)
     assert (f1["screenings"], f1["sessions"], f1["active_enrollments"]) == (5, 3, 2)
@@ -197,8 +208,8 @@ def test_empty_period_gives_no_data(known_data):
     """A period without any record returns zero counts and NaN rates, not an error."""
     empty = Filters(start=date(2024, 1, 1), end=date(2024, 1, 31))
     with Session(known_data.engine) as s:
-        coverage = kpis.screening_coverage(s, empty)
-        risk = kpis.risk_distribution(s, empty)
+        coverage = kpis.run_kpi(s, EVERYONE, "screening_coverage", empty)
+        risk = kpis.run_kpi(s, EVERYONE, "risk_distribution", empty)
     assert coverage["numerator"].iloc[0] == 0 and math.isnan(coverage["rate"].iloc[0])
     assert risk["denominator"].iloc[0] == 0 and math.isnan(risk["rate"].iloc[0])
 
@@ -248,7 +259,7 @@ def referral_data(any_engine):
 def test_referral_within_30_days(referral_data):
     """Day 30 and day 0 count, day 31 and the day before do not: 2 of 4; assessed 2 of 4."""
     with Session(referral_data) as s:
-        frame = kpis.referral_funnel(s, SEP_OCT)
+        frame = kpis.run_kpi(s, EVERYONE, "referral_funnel", SEP_OCT)
     row = frame.iloc[0]
     assert (row["moderate_high"], row["assessed"], row["enrolled_30d"]) == (4, 2, 2)
     assert (row["numerator"], row["denominator"]) == (2, 4)
@@ -259,7 +270,7 @@ def test_referral_respects_programme(referral_data):
     """With the medical programme selected only D's enrolment is a referral: 1 of 4."""
     medical = Filters(start=SEP_OCT.start, end=SEP_OCT.end, programme="medical")
     with Session(referral_data) as s:
-        frame = kpis.referral_funnel(s, medical)
+        frame = kpis.run_kpi(s, EVERYONE, "referral_funnel", medical)
     assert frame[["enrolled_30d", "assessed", "denominator"]].iloc[0].tolist() == [1, 2, 4]
 
 
@@ -287,7 +298,7 @@ def outcomes_data(any_engine):
 def test_outcomes_releases_and_transfers_are_not_failures(outcomes_data):
     """2 completed of 4 (completed + dropped out); the release and the transfer stay out of the denominator."""
     with Session(outcomes_data) as s:
-        row = kpis.programme_outcomes(s, SEP_OCT).iloc[0]
+        row = kpis.run_kpi(s, EVERYONE, "programme_outcomes", SEP_OCT).iloc[0]
     assert (row["completed"], row["dropped_out"], row["released"], row["transferred"]) == (2, 2, 1, 1)
     assert (row["numerator"], row["denominator"], row["dropout_numerator"]) == (2, 4, 2)
     assert row["rate"] == pytest.approx(0.5) and row["dropout_rate"] == pytest.approx(0.5)
@@ -296,8 +307,8 @@ def test_outcomes_releases_and_transfers_are_not_failures(outcomes_data):
 def test_outcomes_median_days(outcomes_data):
     """Median days: {10, 10, 61, 91} → 35.5 in total (even), Sep {10, 10, 91} → 10 (odd), Oct {61} → 61."""
     with Session(outcomes_data) as s:
-        total = kpis.programme_outcomes(s, SEP_OCT)
-        monthly = rows(kpis.programme_outcomes(s, SEP_OCT, ("period",)), "period")
+        total = kpis.run_kpi(s, EVERYONE, "programme_outcomes", SEP_OCT)
+        monthly = rows(kpis.run_kpi(s, EVERYONE, "programme_outcomes", SEP_OCT, ("period",)), "period")
     assert total["median_days"].iloc[0] == pytest.approx(35.5)
     assert monthly[("2025-09",)]["median_days"] == pytest.approx(10)
     assert monthly[("2025-10",)]["median_days"] == pytest.approx(61)
@@ -339,7 +350,7 @@ def progress_data(any_engine):
 def test_progress_risk_fell_and_urine(progress_data):
     """4 followed, 2 compared; P1's risk fell (high → low), P2's did not (low → low); urine 2 negative of 3."""
     with Session(progress_data) as s:
-        row = kpis.progress(s, SEP_OCT).iloc[0]
+        row = kpis.run_kpi(s, EVERYONE, "progress", SEP_OCT).iloc[0]
     assert (row["followed"], row["compared"], row["numerator"], row["denominator"]) == (4, 2, 1, 2)
     assert row["rate"] == pytest.approx(0.5)
     assert row["mean_score_change"] == pytest.approx((2 - 30 + 2 - 2) / 2)
@@ -350,7 +361,7 @@ def test_progress_risk_fell_and_urine(progress_data):
 def test_progress_by_month_uses_each_months_latest_follow_up(progress_data):
     """September: P1 (12 vs 30, positive) and P3 (negative); October: P1, P2 and P4."""
     with Session(progress_data) as s:
-        monthly = rows(kpis.progress(s, SEP_OCT, ("period",)), "period")
+        monthly = rows(kpis.run_kpi(s, EVERYONE, "progress", SEP_OCT, ("period",)), "period")
     counts = ("followed", "compared", "numerator", "urine_negative", "urine_tested")
     september, october = monthly[("2025-09",)], monthly[("2025-10",)]
     assert [september[c] for c in counts] == [2, 1, 1, 1, 2]
@@ -377,7 +388,7 @@ def substances_data(any_engine):
 def test_substances_reported(substances_data):
     """One row per substance in ASSIST order; tobacco 2/3, amphetamines 2/3, cannabis 1/3, opioids (August) 0."""
     with Session(substances_data) as s:
-        frame = kpis.substances_reported(s, SEP_OCT)
+        frame = kpis.run_kpi(s, EVERYONE, "substances_reported", SEP_OCT)
     assert frame["substance"].tolist() == list(SUBSTANCES)
     by_substance = frame.set_index("substance")
     assert by_substance["numerator"].to_dict() == {
@@ -415,7 +426,7 @@ def test_outreach_region_filter_keeps_events_without_facility(outreach_data):
     """Region A: 2 penyuluhan events (50 people) and the facility-less kampanye (200)."""
     only_a = Filters(start=SEP_OCT.start, end=SEP_OCT.end, region_ids=(outreach_data.region_a,))
     with Session(outreach_data.engine) as s:
-        frame = kpis.outreach_reach(s, only_a)
+        frame = kpis.run_kpi(s, EVERYONE, "outreach_reach", only_a)
     reach = {
         (r["event_type"], r["audience"]): (r["events"], r["people_reached"]) for r in frame.to_dict("records")
     }
@@ -426,8 +437,8 @@ def test_outreach_facility_filter_and_grouping(outreach_data):
     """Facility FA keeps only its own events; by facility the facility-less event forms its own group."""
     only_fa = Filters(start=SEP_OCT.start, end=SEP_OCT.end, facility_ids=(outreach_data.facility_a,))
     with Session(outreach_data.engine) as s:
-        filtered = kpis.outreach_reach(s, only_fa)
-        grouped = kpis.outreach_reach(s, SEP_OCT, ("facility",))
+        filtered = kpis.run_kpi(s, EVERYONE, "outreach_reach", only_fa)
+        grouped = kpis.run_kpi(s, EVERYONE, "outreach_reach", SEP_OCT, ("facility",))
     assert filtered[["events", "people_reached"]].values.tolist() == [[2, 50]]
     people = dict(zip(grouped["facility_id"], grouped["people_reached"], strict=True))
     assert people == {outreach_data.facility_a: 50, outreach_data.facility_b: 30, pd.NA: 200}
@@ -460,9 +471,9 @@ def test_monev_overdue_actions(monev_data):
     """2 visits, 4 actions, 3 open, 1 overdue on 31 Oct; on 15 Oct nothing is overdue yet (due that day)."""
     mid_october = Filters(start=SEP_OCT.start, end=date(2025, 10, 15))
     with Session(monev_data) as s:
-        frame = kpis.monev_summary(s, SEP_OCT)
-        earlier = kpis.monev_summary(s, mid_october)
-        monthly = rows(kpis.monev_summary(s, SEP_OCT, ("period",)), "period")
+        frame = kpis.run_kpi(s, EVERYONE, "monev_summary", SEP_OCT)
+        earlier = kpis.run_kpi(s, EVERYONE, "monev_summary", mid_october)
+        monthly = rows(kpis.run_kpi(s, EVERYONE, "monev_summary", SEP_OCT, ("period",)), "period")
     columns = ["visits", "actions", "open_actions", "overdue_actions"]
     assert frame[columns].iloc[0].tolist() == [2, 4, 3, 1]
     assert earlier[columns].iloc[0].tolist() == [2, 4, 3, 0]
@@ -492,8 +503,8 @@ def peer_data(any_engine):
 def test_peer_capacity(peer_data):
     """Sep–Oct: 2 trainings, 3 trained, 5 staff; active stock 3 (a, c, d) counts the June training too."""
     with Session(peer_data) as s:
-        total = kpis.peer_capacity(s, SEP_OCT)
-        monthly = rows(kpis.peer_capacity(s, SEP_OCT, ("period",)), "period")
+        total = kpis.run_kpi(s, EVERYONE, "peer_capacity", SEP_OCT)
+        monthly = rows(kpis.run_kpi(s, EVERYONE, "peer_capacity", SEP_OCT, ("period",)), "period")
     columns = ["trainings", "trained", "active", "staff_trained"]
     assert total[columns].iloc[0].tolist() == [2, 3, 3, 5]
     assert [monthly[("2025-09",)][c] for c in columns] == [1, 2, 3, 3]
@@ -542,7 +553,7 @@ def test_agreement_delivery(agreement_data):
         start=date(2025, 10, 1), end=date(2025, 10, 31), facility_ids=(agreement_data.facility_a,)
     )
     with Session(agreement_data.engine) as s:
-        frame = kpis.agreement_delivery(s, october)
+        frame = kpis.run_kpi(s, EVERYONE, "agreement_delivery", october)
     assert set(frame["agreement_id"]) == {agreement_data.agreement}
     items = frame.set_index("metric")
     assert (items.loc["screenings", "delivered"], items.loc["screenings", "target"]) == (2, 4)
@@ -558,9 +569,9 @@ def test_agreement_delivery(agreement_data):
 def test_agreement_delivery_zero_target_and_tagged_visit(agreement_data):
     """A monev visit tagged with the agreement counts even at another facility; target 0 gives NaN, not an error."""
     with Session(agreement_data.engine) as s:
-        frame = kpis.agreement_delivery(s, SEP_OCT)
+        frame = kpis.run_kpi(s, EVERYONE, "agreement_delivery", SEP_OCT)
         with pytest.raises(ValueError, match="no grouping"):
-            kpis.agreement_delivery(s, SEP_OCT, ("facility",))
+            kpis.run_kpi(s, EVERYONE, "agreement_delivery", SEP_OCT, ("facility",))
     monev = frame[frame["metric"] == "monev_visits"].iloc[0]
     assert (monev["delivered"], monev["target"]) == (1, 0) and math.isnan(monev["rate"])
     assert len(frame) == 4
@@ -587,8 +598,8 @@ def test_enrollments_by_status(known_data):
     """Started Sep–Oct: social completed (P3) and active (P2), medical active (P4); programme filter narrows."""
     social = Filters(start=SEP_OCT.start, end=SEP_OCT.end, programme="social")
     with Session(known_data.engine) as s:
-        frame = kpis.enrollments_by_status(s, SEP_OCT)
-        only_social = kpis.enrollments_by_status(s, social)
+        frame = kpis.run_kpi(s, EVERYONE, "enrollments_by_status", SEP_OCT)
+        only_social = kpis.run_kpi(s, EVERYONE, "enrollments_by_status", social)
     counts = {(r["programme"], r["status"]): r["count"] for r in frame.to_dict("records")}
     assert counts == {("medical", "active"): 1, ("social", "active"): 1, ("social", "completed"): 1}
     assert set(only_social["programme"]) == {"social"}
@@ -597,8 +608,8 @@ def test_enrollments_by_status(known_data):
 def test_facility_comparison_per_100(known_data):
     """F1 (population 110): 5 screenings, 3 enrolments, 3 participant-sessions; F2 (50): 2 screenings."""
     with Session(known_data.engine) as s:
-        table = kpis.facility_comparison(s, SEP_OCT).set_index("facility_id")
-        regions = kpis.region_comparison(s, SEP_OCT).set_index("region_id")
+        table = kpis.run_kpi(s, EVERYONE, "facility_comparison", SEP_OCT).set_index("facility_id")
+        regions = kpis.run_kpi(s, EVERYONE, "region_comparison", SEP_OCT).set_index("region_id")
     f1, f2 = table.loc[known_data.f1], table.loc[known_data.f2]
     assert f1["population"] == pytest.approx(110)
     assert f1["screenings_per_100"] == pytest.approx(5 / 110 * 100)
@@ -615,7 +626,11 @@ def test_facility_comparison_without_population_is_no_data(known_data):
     """F2 has no October population: its per-100 values are NaN, its counts still shown."""
     october = Filters(start=date(2025, 10, 1), end=date(2025, 10, 31))
     with Session(known_data.engine) as s:
-        f2 = kpis.facility_comparison(s, october).set_index("facility_id").loc[known_data.f2]
+        f2 = (
+            kpis.run_kpi(s, EVERYONE, "facility_comparison", october)
+            .set_index("facility_id")
+            .loc[known_data.f2]
+        )
     assert f2["screenings"] == 1
     assert math.isnan(f2["population"]) and math.isnan(f2["screenings_per_100"])
 
@@ -624,10 +639,10 @@ def test_rates_without_denominator_are_no_data(known_data):
     """In an empty period every rate is NaN and every count 0, never an error."""
     empty = Filters(start=date(2024, 1, 1), end=date(2024, 1, 31))
     with Session(known_data.engine) as s:
-        substances = kpis.substances_reported(s, empty)
-        referral = kpis.referral_funnel(s, empty).iloc[0]
-        outcomes = kpis.programme_outcomes(s, empty).iloc[0]
-        progress = kpis.progress(s, empty).iloc[0]
+        substances = kpis.run_kpi(s, EVERYONE, "substances_reported", empty)
+        referral = kpis.run_kpi(s, EVERYONE, "referral_funnel", empty).iloc[0]
+        outcomes = kpis.run_kpi(s, EVERYONE, "programme_outcomes", empty).iloc[0]
+        progress = kpis.run_kpi(s, EVERYONE, "progress", empty).iloc[0]
     assert substances["denominator"].eq(0).all() and substances["rate"].isna().all()
     assert (
         referral["denominator"] == 0
@@ -642,13 +657,14 @@ def test_rates_without_denominator_are_no_data(known_data):
 
 def test_every_registered_kpi_runs(known_data):
     """Each function in ``KPI_FUNCTIONS`` returns a frame for the default grouping and, where allowed, by all three."""
+    scoped = kpis.scope_filters(EVERYONE, SEP_OCT)
     with Session(known_data.engine) as s:
         for name, function in kpis.KPI_FUNCTIONS.items():
-            assert isinstance(function(s, SEP_OCT), pd.DataFrame), name
+            assert isinstance(function(s, scoped), pd.DataFrame), name
             if name not in {"active_enrollments", "agreement_delivery"} and not name.endswith(
                 ("_comparison", "by_facility")
             ):
-                assert isinstance(function(s, SEP_OCT, kpis.DIMENSIONS), pd.DataFrame), name
+                assert isinstance(function(s, scoped, kpis.DIMENSIONS), pd.DataFrame), name
 
 
 def test_period_labels_match_sql():
@@ -677,3 +693,11 @@ def test_agreement_summary_counts_items_on_target():
     assert summary["code"].tolist() == ["B", "A", "C"]
     assert summary["items"].tolist() == [1, 3, 0]
     assert summary["items_met"].tolist() == [1, 2, 0]
+
+
+@pytest.mark.parametrize("name", sorted(kpis.KPI_FUNCTIONS))
+def test_no_kpi_computes_without_a_scope(known_data, name):
+    """Called with plain filters (not narrowed by ``scope_filters``), every KPI refuses: the scoped
+    path (``run_kpi``) is the only way to a figure."""
+    with Session(known_data.engine) as s, pytest.raises(ScopeError, match="scope_filters"):
+        getattr(kpis, name)(s, SEP_OCT)

@@ -23,6 +23,7 @@ from rehabdata.models import (
 )
 from rehabdata.reference import seed_reference_data
 from rehabdata.validation import ValidationFailed
+from tests.conftest import EVERYONE
 
 ADMIN = Principal(1, "admin", "", Role.ADMIN, frozenset(), all_facilities=True)
 
@@ -185,7 +186,9 @@ def test_an_agreement_with_two_scope_items_reaches_the_delivery_kpi(reference):
             )
         agreement_id = agreement.id
     with Session(reference) as session:
-        delivery = kpis.agreement_delivery(session, Filters(start=date(2026, 11, 1), end=date(2026, 11, 30)))
+        delivery = kpis.run_kpi(
+            session, EVERYONE, "agreement_delivery", Filters(start=date(2026, 11, 1), end=date(2026, 11, 30))
+        )
         links = session.exec(select(AuditLog).where(AuditLog.entity == "agreement_facility")).all()
     mine = delivery[delivery["agreement_id"] == agreement_id]
     assert sorted(mine["item_code"]) == ["skrining", "sosial"]
@@ -265,14 +268,18 @@ def test_deactivating_keeps_the_record_and_hides_an_agreement_from_reports(refer
     agreement = ids(reference, Agreement)["mou-karo-2025"]
     september = Filters(start=date(2025, 9, 1), end=date(2025, 9, 30))
     with Session(reference) as session:
-        assert agreement in set(kpis.agreement_delivery(session, september)["agreement_id"])
+        assert agreement in set(
+            kpis.run_kpi(session, EVERYONE, "agreement_delivery", september)["agreement_id"]
+        )
     with session_scope(reference) as session:
         organisation.set_active(
             session=session, principal=ADMIN, model=Agreement, row_id=agreement, active=False
         )
     with Session(reference) as session:
         assert session.get(Agreement, agreement).active is False
-        assert agreement not in set(kpis.agreement_delivery(session, september)["agreement_id"])
+        assert agreement not in set(
+            kpis.run_kpi(session, EVERYONE, "agreement_delivery", september)["agreement_id"]
+        )
         assert agreement not in set(kpis.agreement_list(session, september)["agreement_id"])
         entry = session.exec(select(AuditLog).where(AuditLog.entity == "agreement")).one()
     assert entry.changes == {"active": [True, False]}

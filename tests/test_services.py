@@ -27,6 +27,7 @@ from rehabdata.models import (
 from rehabdata.reference import seed_reference_data
 from rehabdata.validation import ValidationFailed
 from tests import factories as f
+from tests.conftest import EVERYONE
 
 SEPTEMBER = Filters(start=date(2025, 9, 1), end=date(2025, 9, 30))
 
@@ -123,7 +124,7 @@ def kpi(engine: Engine, principal: Principal, filters: Filters, by=()) -> pd.Dat
 
 def unscoped(engine: Engine, filters: Filters, by=()) -> pd.DataFrame:
     with Session(engine) as session:
-        return kpis.risk_distribution(session, filters, by)
+        return kpis.run_kpi(session, EVERYONE, "risk_distribution", filters, by)
 
 
 def new_participant(facility_id: int, code: str = "T-NEW") -> dict:

@@ -30,7 +30,7 @@ from rehabdata.models import (
 )
 from rehabdata.validation import ValidationFailed
 from tests import factories as f
-from tests.conftest import KnownData, build_known_data
+from tests.conftest import EVERYONE, KnownData, build_known_data
 
 SEP, OCT = date(2025, 9, 1), date(2025, 10, 1)
 SEP_OCT = kpis.Filters(start=SEP, end=date(2025, 10, 31))
@@ -374,20 +374,20 @@ def test_signed_off_only_kpis_equal_the_kpis_of_the_signed_months(any_engine):
     by = ("facility", "period")
     with Session(any_engine) as s:
         for name in KPIS_BY_MONTH:
-            everything = kpis.KPI_FUNCTIONS[name](s, SEP_OCT, by)
+            everything = kpis.run_kpi(s, EVERYONE, name, SEP_OCT, by)
             cells = list(zip(everything["facility_id"], everything["period"], strict=True))
             keep = [
                 pd.notna(facility) and (int(facility), period) in signed_cells for facility, period in cells
             ]
             expected = everything[keep].reset_index(drop=True)
-            signed = kpis.KPI_FUNCTIONS[name](s, only, by).reset_index(drop=True)
+            signed = kpis.run_kpi(s, EVERYONE, name, only, by).reset_index(drop=True)
             pd.testing.assert_frame_equal(signed, expected, check_dtype=False, obj=name)
-        risk = kpis.risk_distribution(s, only).iloc[0]
+        risk = kpis.run_kpi(s, EVERYONE, "risk_distribution", only).iloc[0]
         assert (risk["numerator"], risk["denominator"]) == (3, 4)  # F1 September 2 of 3, F2 October 1 of 1
-        assert kpis.active_enrollments(
-            s, only
+        assert kpis.run_kpi(
+            s, EVERYONE, "active_enrollments", only
         ).empty  # October, the period's last month, is signed by F2 only
-        assert kpis.signed_off_months(s, only)["months"].iloc[0] == 2
+        assert kpis.run_kpi(s, EVERYONE, "signed_off_months", only)["months"].iloc[0] == 2
 
 
 # --- migration and meetings ----------------------------------------------------------------------
@@ -459,7 +459,7 @@ def test_summary_counts_months_per_facility_in_the_grid_order():
 
 def october_attendance(people: People) -> tuple[int, int]:
     with Session(people.engine) as s:
-        row = kpis.attendance_rate(s, kpis.Filters(start=OCT, end=date(2025, 10, 31)))
+        row = kpis.run_kpi(s, EVERYONE, "attendance_rate", kpis.Filters(start=OCT, end=date(2025, 10, 31)))
     return int(row["numerator"].iloc[0]), int(row["denominator"].iloc[0])
 
 

@@ -39,7 +39,7 @@ def test_cover_and_one_sheet_per_topic(workbook):
     assert labels[t("meeting.cover.code", "id")] == AGREEMENT
     assert labels[t("filter.from", "id")] == datetime(2026, 1, 1)
     assert labels[t("filter.to", "id")] == datetime(2026, 1, 31)
-    assert labels[t("meeting.cover.as_of", "id")] == AS_OF
+    assert labels[t("meeting.cover.as_of", "id")] == datetime(2026, 2, 3, 9, 30)  # AS_OF in WIB
     assert labels[t("meeting.cover.threshold", "id")] == 5
     titles = [sheet.title for sheet in workbook.worksheets[1:]]
     assert len(titles) == len(SLIDE_KEYS)

@@ -18,12 +18,16 @@ from rehabdata.bootstrap import is_demo
 from rehabdata.db import database_url as current_database_url
 from rehabdata.db import get_engine
 from rehabdata.i18n import Lang
-from rehabdata.kpis import Dimension, Filters
+from rehabdata.kpis import Dimension, Filters, ScopedFilters
 
 
-@st.cache_data(ttl=3600, max_entries=512, show_spinner=False, hash_funcs={Filters: repr})
+@st.cache_data(ttl=3600, max_entries=512, show_spinner=False, hash_funcs={ScopedFilters: repr})
 def kpi_frame(
-    name: str, database_url: str, filters: Filters, by: tuple[Dimension, ...] = (), data_version: int = 0
+    name: str,
+    database_url: str,
+    filters: ScopedFilters,
+    by: tuple[Dimension, ...] = (),
+    data_version: int = 0,
 ) -> pd.DataFrame:
     """The KPI ``name`` for ``filters`` grouped by ``by``, computed in SQL.
 

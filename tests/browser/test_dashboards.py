@@ -11,6 +11,7 @@ from rehabdata.i18n import format_number, format_rate, t
 from rehabdata.kpis import Filters
 from rehabdata.periods import preset_range
 from tests.browser.session import log_in
+from tests.conftest import EVERYONE
 
 
 def _compute(database_url: str, compute):
@@ -56,7 +57,10 @@ def test_rehabilitation_attendance_card(page, demo_app):
     card = _metric(page, t("kpi.attendance_rate", "id"))
     expect(card).to_have_count(1)
 
-    frame = _compute(demo_app.database_url, lambda session: kpis.attendance_rate(session, _default_filters()))
+    frame = _compute(
+        demo_app.database_url,
+        lambda session: kpis.run_kpi(session, EVERYONE, "attendance_rate", _default_filters()),
+    )
     assert int(frame["sessions"].iloc[0]) > 0, "the demo data should hold sessions in the last 3 months"
     row = frame.iloc[0]
     expect(card.get_by_test_id("stMetricValue")).to_have_text(format_rate(float(row["rate"]), "id"))
@@ -74,7 +78,8 @@ def test_agreements_progress_texts(page, demo_app):
     bars.first.wait_for(state="visible")
 
     frame = _compute(
-        demo_app.database_url, lambda session: kpis.agreement_delivery(session, _default_filters())
+        demo_app.database_url,
+        lambda session: kpis.run_kpi(session, EVERYONE, "agreement_delivery", _default_filters()),
     )
     assert len(frame) > 0, "the demo agreements should have scope items"
     expected = [

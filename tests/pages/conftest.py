@@ -15,6 +15,7 @@ from rehabdata.db import make_engine, upgrade_schema
 from rehabdata.demo import load_demo
 from rehabdata.kpis import Dimension, Filters
 from rehabdata.periods import preset_range
+from tests.conftest import EVERYONE
 from tests.pages.entry_support import DEMO_END
 
 DEMO_TODAY = date(2026, 11, 23)
@@ -56,7 +57,7 @@ def demo_kpi(demo_env) -> Callable[..., pd.DataFrame]:
 
     def compute(name: str, filters: Filters, by: tuple[Dimension, ...] = ()) -> pd.DataFrame:
         with Session(demo_env) as session:
-            return kpis.KPI_FUNCTIONS[name](session, filters, by)
+            return kpis.run_kpi(session, EVERYONE, name, filters, by)
 
     return compute
 

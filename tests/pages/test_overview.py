@@ -9,6 +9,7 @@ from rehabdata import clock, completeness, kpis
 from rehabdata.i18n import format_number, format_rate, t
 from rehabdata.kpis import Filters
 from rehabdata.models import Facility
+from tests.conftest import EVERYONE
 from tests.pages.apptest import metric, run_app
 
 SEP_OCT = {"filters_preset": "custom", "filters_from": date(2025, 9, 1), "filters_to": date(2025, 10, 31)}
@@ -25,9 +26,9 @@ def test_cards_equal_kpi_functions(overview):
     assert not at.exception
     filters = Filters(start=date(2025, 9, 1), end=date(2025, 10, 31))
     with Session(overview.engine) as s:
-        risk = kpis.risk_distribution(s, filters)
-        coverage = kpis.screening_coverage(s, filters)
-        attendance = kpis.attendance_rate(s, filters)
+        risk = kpis.run_kpi(s, EVERYONE, "risk_distribution", filters)
+        coverage = kpis.run_kpi(s, EVERYONE, "screening_coverage", filters)
+        attendance = kpis.run_kpi(s, EVERYONE, "attendance_rate", filters)
     assert metric(at, "Skrining").value == format_number(int(risk["denominator"].iloc[0]), "id") == "7"
     assert metric(at, "Cakupan skrining").value == format_rate(coverage["rate"].iloc[0], "id") == "3,8%"
     assert metric(at, "Tingkat kehadiran").value == format_rate(attendance["rate"].iloc[0], "id") == "75,0%"

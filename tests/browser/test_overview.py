@@ -7,9 +7,10 @@ from sqlmodel import Session
 from rehabdata import clock
 from rehabdata.db import make_engine
 from rehabdata.i18n import format_number, t
-from rehabdata.kpis import Filters, risk_distribution
+from rehabdata.kpis import Filters, run_kpi
 from rehabdata.periods import preset_range
 from tests.browser.session import log_in, wait_for_figure
+from tests.conftest import EVERYONE
 
 
 def _metric(page, label: str):
@@ -25,7 +26,7 @@ def _default_screenings(database_url: str) -> int:
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            frame = risk_distribution(session, Filters(start, end))
+            frame = run_kpi(session, EVERYONE, "risk_distribution", Filters(start, end))
     finally:
         engine.dispose()
     return int(frame["denominator"].sum())

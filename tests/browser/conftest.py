@@ -78,7 +78,7 @@ def page(browser: "Browser") -> Iterator["Page"]:
 
 @dataclass(frozen=True)
 class DemoApp:
-    """A running ``streamlit run dashboard.py`` on a demo database (``pid``: the server process)."""
+    """A running ``streamlit run app.py`` on a demo database (``pid``: the server process)."""
 
     url: str
     database_url: str
@@ -87,7 +87,7 @@ class DemoApp:
 
 @pytest.fixture(scope="session")
 def demo_app(chromium_path: str) -> Iterator[DemoApp]:
-    """The dashboard served by ``streamlit run`` on a fresh SQLite database filled by ``rehabdata demo``.
+    """The dashboard served by ``streamlit run app.py`` on a fresh SQLite database filled by ``rehabdata demo``.
 
     Depends on ``chromium_path`` so that nothing is started when the browser tests are skipped.
     """

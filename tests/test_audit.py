@@ -320,6 +320,17 @@ def test_list_entries_for_admin_newest_first_and_filtered(world):
 # --- the trail cannot be rewritten --------------------------------------------------------------
 
 
+def write_one(world: World) -> None:
+    """One audited write (a new participant, by the admin)."""
+    with session_scope(world.engine) as session:
+        services.create(
+            session=session,
+            principal=world.principal["admin.demo"],
+            model=Participant,
+            data=new_participant(world.kab),
+        )
+
+
 def test_no_service_changes_forges_or_removes_audit_or_signoff_rows(world_any):
     """An admin too is refused (a permission error) by every generic service on the audit trail and
     on sign-off rows; the rows stay as they were."""
@@ -354,13 +365,7 @@ def test_no_service_changes_forges_or_removes_audit_or_signoff_rows(world_any):
     "statement", ["UPDATE audit_log SET username = 'someone else'", "DELETE FROM audit_log"]
 )
 def test_the_database_refuses_to_change_the_trail(world_any, statement):
-    with session_scope(world_any.engine) as session:
-        services.create(
-            session=session,
-            principal=world_any.principal["admin.demo"],
-            model=Participant,
-            data=new_participant(world_any.kab),
-        )
+    write_one(world_any)
     before = [(row.id, row.username) for row in entries(world_any)]
     with pytest.raises(DBAPIError, match="append-only"), world_any.engine.begin() as connection:
         connection.exec_driver_sql(statement)
@@ -370,13 +375,7 @@ def test_the_database_refuses_to_change_the_trail(world_any, statement):
 def test_a_restored_backup_keeps_the_trail_append_only(world_any, tmp_path):
     if world_any.engine.dialect.name == "postgresql" and not shutil.which("pg_dump"):
         pytest.skip("pg_dump is not installed")
-    with session_scope(world_any.engine) as session:
-        services.create(
-            session=session,
-            principal=world_any.principal["admin.demo"],
-            model=Participant,
-            data=new_participant(world_any.kab),
-        )
+    write_one(world_any)
     url = world_any.engine.url.render_as_string(hide_password=False)
     saved = backup(url, tmp_path / "saved.backup")
     world_any.engine.dispose()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from rehabdata.serving import REPO_ROOT, ServerError, app_server
+from rehabdata.serving import REPO_ROOT, Cluster, ServerError, app_server, cluster, nginx_executable
 from tests.browser.server import CHROMIUM_ARGS, chromium_executable
 
 try:
@@ -115,3 +115,25 @@ def demo_app(chromium_path: str) -> Iterator[DemoApp]:
                 yield DemoApp(url=server.url, database_url=database_url, pid=server.process.pid)
         except ServerError as error:
             pytest.fail(str(error), pytrace=False)
+
+
+def nginx_or_skip() -> None:
+    """nginx for the cluster tests: skipped without it, a failure in CI (``REHAB_REQUIRE_BROWSER=1``)."""
+    try:
+        nginx_executable()
+    except ServerError as error:
+        if os.environ.get("REHAB_REQUIRE_BROWSER", "").strip() == "1":
+            pytest.fail(f"{error}. CI requires the cluster tests", pytrace=False)
+        pytest.skip(f"{error}: cluster tests skipped")
+
+
+@pytest.fixture(scope="session")
+def demo_cluster(demo_app, tmp_path_factory) -> Iterator[Cluster]:
+    """Two app processes behind nginx on the demo database of ``demo_app``."""
+    nginx_or_skip()
+    env = {**os.environ, "REHAB_DATABASE_URL": demo_app.database_url, "REHAB_DEMO_ON_EMPTY": "0"}
+    try:
+        with cluster(env, tmp_path_factory.mktemp("cluster"), processes=2) as running:
+            yield running
+    except ServerError as error:
+        pytest.fail(str(error), pytrace=False)

@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,34 +24,13 @@ from rehabdata.serving import (
     cluster,
     free_port,
     is_healthy,
-    nginx_executable,
     streamlit_static_dir,
 )
+from tests.browser.conftest import nginx_or_skip
 from tests.browser.server import process_tree
 from tests.browser.session import log_in, wait_for_figure
 
 ROUTES = [f"route-{number}" for number in range(20)]
-
-
-def _nginx_or_skip() -> None:
-    try:
-        nginx_executable()
-    except ServerError as error:
-        if os.environ.get("REHAB_REQUIRE_BROWSER", "").strip() == "1":
-            pytest.fail(f"{error}. CI requires the cluster tests", pytrace=False)
-        pytest.skip(f"{error}: cluster tests skipped")
-
-
-@pytest.fixture(scope="module")
-def demo_cluster(demo_app, tmp_path_factory) -> Iterator[Cluster]:
-    """Two app processes behind nginx on the demo database of ``demo_app``."""
-    _nginx_or_skip()
-    env = {**os.environ, "REHAB_DATABASE_URL": demo_app.database_url, "REHAB_DEMO_ON_EMPTY": "0"}
-    try:
-        with cluster(env, tmp_path_factory.mktemp("cluster"), processes=2) as running:
-            yield running
-    except ServerError as error:
-        pytest.fail(str(error), pytrace=False)
 
 
 def _get(url: str, route: str | None = None, encoding: str | None = None):
@@ -124,7 +102,7 @@ def test_each_process_serves_the_dashboard_to_its_browsers(demo_cluster, browser
 
 
 def test_a_port_in_use_is_refused_before_anything_starts(demo_app, tmp_path):
-    _nginx_or_skip()
+    nginx_or_skip()
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -139,7 +117,7 @@ def test_a_port_in_use_is_refused_before_anything_starts(demo_app, tmp_path):
 
 def test_serve_runs_until_terminated_and_stops_its_processes(demo_app, tmp_path):
     """``python -m rehabdata serve``: answers at its port; SIGTERM stops nginx and every app process."""
-    _nginx_or_skip()
+    nginx_or_skip()
     port = free_port()
     env = {**os.environ, "REHAB_DATABASE_URL": demo_app.database_url, "REHAB_DEMO_ON_EMPTY": "0"}
     command = [sys.executable, "-m", "rehabdata", "serve", "--processes", "2", "--port", str(port)]
@@ -167,7 +145,7 @@ def _is_zombie(pid: int) -> bool:
 
 def test_a_stopped_process_leaves_its_browsers_to_the_others(demo_app, tmp_path):
     """When an app process dies, nginx sends the browsers routed to it to another process."""
-    _nginx_or_skip()
+    nginx_or_skip()
     env = {**os.environ, "REHAB_DATABASE_URL": demo_app.database_url, "REHAB_DEMO_ON_EMPTY": "0"}
     with cluster(env, tmp_path, processes=2) as running:
         route = next(route for route in ROUTES if _upstream(running, route) == _app_address(running, 0))

@@ -5,7 +5,6 @@ sets the cookie; a reload or a new browser context resumes from it, and every sc
 ``login_session`` row again (idle timeout, 12-hour limit, revocation), in every app process.
 """
 
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -21,10 +20,10 @@ from rehabdata.db import make_engine
 from rehabdata.demo import DEMO_PASSWORD
 from rehabdata.i18n import t
 from rehabdata.models import LoginSession, User, utcnow
-from rehabdata.serving import ROUTE_COOKIE, Cluster, ServerError, cluster
+from rehabdata.serving import ROUTE_COOKIE
 from tests.browser.conftest import PAGE_TIMEOUT_MS
 from tests.browser.session import log_in, open_page, wait_for_figure
-from tests.browser.test_cluster import ROUTES, _app_address, _nginx_or_skip, _upstream
+from tests.browser.test_cluster import ROUTES, _app_address, _upstream
 
 ADMIN = "admin.demo"
 STAFF = "petugas.kabanjahe"  # whose logins these tests revoke (end_all), not the admin's
@@ -300,37 +299,25 @@ def test_an_ended_login_or_an_altered_cookie_shows_the_login_form(page, demo_app
 # --- 5. several app processes -----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def login_cluster(demo_app, tmp_path_factory) -> Iterator[Cluster]:
-    """Two app processes behind nginx on the demo database of ``demo_app``."""
-    _nginx_or_skip()
-    env = {**os.environ, "REHAB_DATABASE_URL": demo_app.database_url, "REHAB_DEMO_ON_EMPTY": "0"}
-    try:
-        with cluster(env, tmp_path_factory.mktemp("login-cluster"), processes=2) as running:
-            yield running
-    except ServerError as error:
-        pytest.fail(str(error), pytrace=False)
-
-
-def test_two_processes_honour_the_same_login_and_its_revocation(browser, demo_app, login_cluster):
+def test_two_processes_honour_the_same_login_and_its_revocation(browser, demo_app, demo_cluster):
     """Logged in through process 1, the same cookie is a login on process 2; "end all" ends it on
     both: the next click on either shows the login form, and so does a reload."""
-    routes = {_upstream(login_cluster, route): route for route in ROUTES}
+    routes = {_upstream(demo_cluster, route): route for route in ROUTES}
     pinned = [
-        {"name": ROUTE_COOKIE, "value": routes[_app_address(login_cluster, index)], "url": login_cluster.url}
+        {"name": ROUTE_COOKIE, "value": routes[_app_address(demo_cluster, index)], "url": demo_cluster.url}
         for index in range(2)
     ]
     first = _new_context(browser, [pinned[0]])
     second = None
     try:
         one = first.new_page()
-        cookie = _log_in(one, login_cluster.url, username=STAFF)
+        cookie = _log_in(one, demo_cluster.url, username=STAFF)
         wait_for_figure(one)
 
         second = _new_context(browser, [pinned[1], cookie])
         two = second.new_page()
-        answer = two.goto(login_cluster.url)
-        assert answer.headers["x-rehab-upstream"] == _app_address(login_cluster, 1)
+        answer = two.goto(demo_cluster.url)
+        assert answer.headers["x-rehab-upstream"] == _app_address(demo_cluster, 1)
         _expect_logged_in(two)
         wait_for_figure(two)
         assert _session_cookie(second)["value"] == cookie["value"]
@@ -342,7 +329,7 @@ def test_two_processes_honour_the_same_login_and_its_revocation(browser, demo_ap
             tab.get_by_test_id("stSidebarNav").get_by_role("link", name=open_link, exact=True).click()
             _expect_login_form(tab)
         answer = two.reload()
-        assert answer.headers["x-rehab-upstream"] == _app_address(login_cluster, 1)
+        assert answer.headers["x-rehab-upstream"] == _app_address(demo_cluster, 1)
         _expect_login_form(two)
     finally:
         first.close()

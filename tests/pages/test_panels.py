@@ -26,3 +26,38 @@ def test_a_figure_is_built_once_per_distinct_data_and_options():
     panels.figure(counted_bars, pd.DataFrame({"x": ["a"], "y": [5]}), title="T")
     assert built == [(2, "T"), (2, "U"), (1, "T")]
     assert list(first.data[0].y) == [1, 2]
+
+
+def _download_script() -> None:
+    """A page that prepares an audited download and keeps its maker for the test to call."""
+    import streamlit as st
+
+    from rehabdata.ui import panels
+
+    st.session_state["maker"] = panels.audited(lambda: b"a,b\n1,2\n", kind="csv", file_name="ringkasan.csv")
+
+
+def test_a_download_is_audited_when_it_is_made(app_env):
+    """Streamlit makes a deferred download outside the script run: the maker, called then, records
+    who downloaded which file; preparing the button alone records nothing."""
+    from sqlmodel import Session, select
+    from streamlit.testing.v1 import AppTest
+
+    from rehabdata.auth import Principal
+    from rehabdata.models import AuditLog, Role
+
+    at = AppTest.from_function(_download_script)
+    at.session_state["principal"] = Principal(
+        1, "admin.demo", "", Role.ADMIN, frozenset(), all_facilities=True
+    )
+    at.run()
+    assert not at.exception
+
+    def exports() -> list[tuple]:
+        with Session(app_env.engine) as session:
+            rows = session.exec(select(AuditLog).where(AuditLog.action == "export")).all()
+        return [(row.username, row.changes) for row in rows]
+
+    assert exports() == []
+    assert at.session_state["maker"]() == b"a,b\n1,2\n"
+    assert exports() == [("admin.demo", {"kind": "csv", "file": "ringkasan.csv"})]

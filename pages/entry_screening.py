@@ -17,14 +17,25 @@ if not principal.sees_participants:
     st.stop()
 
 facility_id = forms.facility_choice(principal, "screening_facility")
+day = st.session_state.get("screening_date") or clock.today()
 with Session(engine()) as session:
     present = records.find_participants(session, principal, limit=1000)
+    done = records.screened_on(session, principal, facility_id, day)
 facility_name = forms.facility_name(principal, facility_id)
 present = present[(present["facility"] == facility_name) & present["exited_on"].isna()]
-codes = dict(zip(present["id"].astype(int), present["code"], strict=True))
+codes = {
+    int(pid): f"{code} ({tr('screening_entry.already_today')})" if int(pid) in done else code
+    for pid, code in zip(present["id"], present["code"], strict=True)
+}
+# preselect the newest participant not yet screened that day (a second screening is refused)
+first_open = next((i for i, pid in enumerate(codes) if pid not in done), 0)
 left, right = st.columns([3, 1])
 left.selectbox(
-    tr("screening_entry.participant"), list(codes), format_func=codes.get, key="screening_participant"
+    tr("screening_entry.participant"),
+    list(codes),
+    index=first_open if codes else None,
+    format_func=codes.get,
+    key="screening_participant",
 )
 right.page_link(
     "pages/entry_participants.py", label=tr("screening_entry.new_participant"), icon=":material/person_add:"
@@ -39,7 +50,7 @@ left.date_input(
     key="screening_date",
 )
 right.text_input(tr("screening_entry.screener"), key="screening_screener")
-forms.problems_for(FORM, "screened_on")
+forms.problems_for(FORM, "screened_on", "screener")
 
 answers, injecting = assist_form.show("screening")
 forms.problems_for(FORM, "answers", "injecting")
@@ -74,7 +85,7 @@ def create(session: Session) -> str:
 
 
 forms.save_button(FORM, create, key="screening_submit")
-forms.outcome(FORM, ("participant_id", "screened_on", "answers", "injecting"))
+forms.outcome(FORM, ("participant_id", "screened_on", "screener", "answers", "injecting"))
 
 with Session(engine()) as session:
     forms.recent(records.recent_screenings(session, principal), key="screenings")

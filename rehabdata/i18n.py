@@ -431,7 +431,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "screening_entry.participant": {"id": "Peserta", "en": "Participant"},
     "screening_entry.new_participant": {"id": "Daftarkan peserta baru", "en": "Register a new participant"},
     "screening_entry.date": {"id": "Tanggal skrining", "en": "Screening date"},
-    "screening_entry.screener": {"id": "Petugas skrining", "en": "Screener"},
+    "screening_entry.screener": {"id": "Petugas skrining (wajib)", "en": "Screener (required)"},
+    "screening_entry.already_today": {
+        "id": "sudah diskrining tanggal ini",
+        "en": "already screened that day",
+    },
     "screening_entry.urine": {"id": "Tes urine", "en": "Urine test"},
     "screening_entry.saved": {
         "id": "Skrining {code} tersimpan: risiko {risk}.",

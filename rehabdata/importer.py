@@ -273,7 +273,7 @@ SPECS: dict[Kind, tuple[Column, ...]] = {
         _FACILITY,
         Column("kode_peserta", "participant_id", "upper", example="KBJ-2025-0101"),
         Column("tanggal_skrining", "screened_on", "date", example=date(2025, 8, 11)),
-        Column("petugas_skrining", "screener", "text", required=False, example="Perawat klinik"),
+        Column("petugas_skrining", "screener", "text", example="Perawat klinik"),
         Column("zat", "answers", "substances", required=False, header=True, example="amfetamin tembakau"),
         Column("q8_suntik", "injecting", "int", required=False, example=0),
         Column("tes_urine", "urine_result", "choice", required=False, choices=URINE, example="positif"),

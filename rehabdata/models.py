@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, ValidationInfo, field_validator
 from sqlalchemy import JSON, CheckConstraint, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -844,6 +844,10 @@ class ParticipantCreate(SQLModel):
         return value
 
 
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
 class ScreeningCreate(SQLModel):
     """A screening as entered: ASSIST answers per substance used (Q1 yes), Q8 and the urine test.
 
@@ -852,7 +856,7 @@ class ScreeningCreate(SQLModel):
 
     participant_id: int
     screened_on: EventDate
-    screener: str = Field(default="", max_length=120)
+    screener: Annotated[str, BeforeValidator(_stripped)] = Field(min_length=1, max_length=120)  # who screened
     answers: dict[str, dict[str, int]] = Field(default_factory=dict)
     injecting: int = 0
     urine_result: UrineResult = UrineResult.NOT_DONE
@@ -993,6 +997,7 @@ class AssessmentCreate(SQLModel):
 class FollowUpCreate(ScreeningCreate):
     """A follow-up: the same ASSIST re-score and urine test as a screening, at a programme stage."""
 
+    screener: str = Field(default="", max_length=120)  # not asked at a follow-up
     enrollment_id: int | None = None
     stage: FollowUpStage
 

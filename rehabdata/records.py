@@ -3,6 +3,7 @@
 Leadership (pimpinan) sees aggregates only: every function here refuses them.
 """
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -55,6 +56,16 @@ def find_participants(
         .limit(limit)
     )
     return query_frame(session, statement)
+
+
+def screened_on(session: Session, principal: Principal, facility_id: int, day: date) -> set[int]:
+    """The participants of a facility in scope already screened on ``day`` (a second is refused)."""
+    if not principal.can_see(facility_id):
+        return set()
+    statement = select(Screening.participant_id).where(
+        Screening.facility_id == facility_id, Screening.screened_on == day
+    )
+    return set(session.execute(statement).scalars())
 
 
 def recent_screenings(session: Session, principal: Principal, limit: int = RECENT) -> pd.DataFrame:

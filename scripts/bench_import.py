@@ -66,10 +66,19 @@ def participants_file(count: int) -> tuple[bytes, list[tuple[str, str, date]]]:
 def screenings_file(people: list[tuple[str, str, date]]) -> bytes:
     """One screening per participant, 10 days after admission, sabu and tobacco answered."""
     answers = ["amfetamin tembakau", 0, "negatif", 4, 4, 5, 6, 3, 0, 6, 3, 0, 0, 3]
-    header = ["kode_upt", "kode_peserta", "tanggal_skrining", "zat", "q8_suntik", "tes_urine"]
+    header = [
+        "kode_upt",
+        "kode_peserta",
+        "tanggal_skrining",
+        "petugas_skrining",
+        "zat",
+        "q8_suntik",
+        "tes_urine",
+    ]
     header += [f"amfetamin_q{n}" for n in range(2, 8)] + [f"tembakau_q{n}" for n in (2, 3, 4, 6, 7)]
     rows = [
-        [fac, code, (admitted + timedelta(days=10)).isoformat(), *answers] for fac, code, admitted in people
+        [fac, code, (admitted + timedelta(days=10)).isoformat(), "Perawat klinik", *answers]
+        for fac, code, admitted in people
     ]
     return csv_bytes(header, rows)
 

@@ -75,7 +75,7 @@ def test_another_process_write_reaches_this_process_cache(engine):
         admin = Principal(1, "admin", "Admin", Role.ADMIN, frozenset(), all_facilities=True)
         with session_scope(make_engine({url!r})) as session:
             services.create_screening(session=session, principal=admin, data={{
-                "participant_id": {participant_id}, "screened_on": date(2025, 9, 10),
+                "participant_id": {participant_id}, "screened_on": date(2025, 9, 10), "screener": "Perawat",
                 "answers": {{"cannabis": {{"q2": 4, "q3": 4, "q4": 4}}}}}})
     """)
     subprocess.run([sys.executable, "-c", writer], cwd=ROOT, check=True, timeout=60)

@@ -124,7 +124,7 @@ def refused(engine: Engine, function, **kwargs) -> list[Problem]:
 
 
 def screening(participant_id: int, day: date, **extra) -> dict:
-    return {"participant_id": participant_id, "screened_on": day, **extra}
+    return {"participant_id": participant_id, "screened_on": day, "screener": "Perawat klinik", **extra}
 
 
 # --- participants --------------------------------------------------------------------------------
@@ -352,7 +352,7 @@ def test_screening_field_problems_write_nothing(world, data, expected):
         world.engine,
         services.create_screening,
         principal=world["petugas.kabanjahe"],
-        data={"participant_id": world.present, **data},
+        data={"participant_id": world.present, "screener": "Perawat klinik", **data},
     )
     assert problems == [expected]
     assert count(world.engine, Screening) == 0

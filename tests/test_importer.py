@@ -231,7 +231,13 @@ def test_screenings_file_scores_like_the_form(site):
             "ganja_q6": "3",
             "ganja_q7": "0",
         },
-        {"kode_upt": "upt-satu", "kode_peserta": "T1-0002", "tanggal_skrining": "2025-09-06", "zat": ""},
+        {
+            "kode_upt": "upt-satu",
+            "kode_peserta": "T1-0002",
+            "tanggal_skrining": "2025-09-06",
+            "petugas_skrining": "Perawat",
+            "zat": "",
+        },
     ]
     plan = run(site, site.petugas, Kind.SCREENINGS, csv_file(rows))
     assert plan.ok, found(plan)
@@ -362,7 +368,12 @@ def test_screening_rows_follow_the_form_and_stay_rules(sqlite_site):
 
     def screening(**cells: str) -> dict:
         answers = {"amfetamin_q2": "0", "amfetamin_q6": "0", "amfetamin_q7": "0"}
-        base = {"kode_upt": "upt-satu", "kode_peserta": "T1-0001", "tanggal_skrining": "2025-09-05"}
+        base = {
+            "kode_upt": "upt-satu",
+            "kode_peserta": "T1-0001",
+            "tanggal_skrining": "2025-09-05",
+            "petugas_skrining": "Perawat",
+        }
         return base | {"zat": "amfetamin"} | answers | cells
 
     rows = [
@@ -385,7 +396,7 @@ def test_screening_rows_follow_the_form_and_stay_rules(sqlite_site):
     ]
     plan = run(sqlite_site, sqlite_site.petugas, Kind.SCREENINGS, csv_file(rows))
     _, (q8_problem,) = check(
-        ScreeningCreate, {"participant_id": 1, "screened_on": "2025-09-10", "injecting": 3}
+        ScreeningCreate, {"participant_id": 1, "screened_on": "2025-09-10", "screener": "P", "injecting": 3}
     )
     q8_rule = q8_problem.key  # the form's own rule for Q8
     assert found(plan) == {
@@ -493,7 +504,7 @@ def test_wrong_kind_names_missing_and_unknown_columns(sqlite_site):
         (1, "", "import.looks_like.participants"),
     }
     messages = [p.message("en") for p in plan.problems]
-    assert "tanggal_skrining, zat" in messages[0]
+    assert "tanggal_skrining, petugas_skrining, zat" in messages[0]
     assert "jenis_kelamin" in messages[1] and "kode_upt" not in messages[1]
     assert count(sqlite_site.engine, Participant) == 3
 

@@ -170,7 +170,12 @@ def test_reopen_needs_an_admin_and_a_reason_and_both_actions_are_audited(people)
 
 
 def screening_data(participant_id: int, day: date) -> dict:
-    return {"participant_id": participant_id, "screened_on": day, "answers": {"cannabis": {"q2": 0}}}
+    return {
+        "participant_id": participant_id,
+        "screened_on": day,
+        "screener": "Perawat",
+        "answers": {"cannabis": {"q2": 0}},
+    }
 
 
 def test_lock_refuses_service_creates_updates_and_deletes_naming_who_and_when(people):

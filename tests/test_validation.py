@@ -28,7 +28,7 @@ PARTICIPANT = {
     "legal_status": "tahanan",
     "admitted_on": date(2025, 3, 1),
 }
-SCREENING = {"participant_id": 1, "screened_on": date(2025, 9, 1)}
+SCREENING = {"participant_id": 1, "screened_on": date(2025, 9, 1), "screener": "Perawat klinik"}
 POPULATION = {"facility_id": 1, "month": date(2025, 9, 1), "wbp_total": 100, "wbp_narcotics": 60}
 OUTREACH = {
     "region_id": 1,
@@ -362,3 +362,14 @@ def test_exit_date_without_reason_key_is_refused():
     """An exit date with the reason left out entirely needs a reason too."""
     data = {**PARTICIPANT, "exited_on": date(2025, 4, 1)}
     assert problems(ParticipantCreate, data) == [("exit_reason", "validation.exit_reason_required", {})]
+
+
+@pytest.mark.parametrize("screener", [None, "", "   "])
+def test_a_screening_names_who_screened(screener):
+    """The screener is part of the record: missing, empty or blank is "Wajib diisi."."""
+    data = (
+        {**SCREENING, "screener": screener}
+        if screener is not None
+        else {k: v for k, v in SCREENING.items() if k != "screener"}
+    )
+    assert problems(ScreeningCreate, data) == [("screener", "validation.required", {})]

@@ -84,6 +84,10 @@ def test_saved_screening_is_counted_on_ringkasan(page, demo_app):
 
     open_page(page, t("page.screening_entry", "id"))
     _choose(page, t("screening_entry.participant", "id"), code)
+    screener = page.get_by_label(t("screening_entry.screener", "id"))  # who screened: required
+    screener.fill("Perawat klinik")
+    screener.press("Tab")  # a text input sends its value when it loses focus
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
     cannabis = t("substance.cannabis", "id")
     _choose(page, t("assist.q1", "id"), cannabis)
     page.keyboard.press("Escape")

@@ -339,6 +339,10 @@ def _enter_screening(page, code: str) -> None:
 
     open_page(page, t("page.screening_entry", "id"))
     _choose(page, page, t("screening_entry.participant", "id"), code)
+    screener = page.get_by_label(t("screening_entry.screener", "id"))  # who screened: required
+    screener.fill("Perawat klinik")
+    screener.press("Tab")  # a text input sends its value when it loses focus
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
     cannabis = t("substance.cannabis", "id")
     _choose_many(page, page, t("assist.q1", "id"), cannabis)
     question = page.get_by_test_id("stRadio").filter(has_text=t("assist.q2", "id", substance=cannabis))

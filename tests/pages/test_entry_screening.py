@@ -20,6 +20,7 @@ def open_form(substances: list[str] = ()):
     """The screening page as Kabanjahe staff, with the Q1 substances chosen."""
     at = run_app({}, PAGE, username=STAFF)
     assert not at.exception
+    at.text_input(key="screening_screener").input("Perawat klinik")  # required: who screened
     if substances:
         at.multiselect(key="screening_used").set_value(list(substances)).run()
     return at
@@ -169,6 +170,7 @@ def test_dashboard_shows_the_new_screening_at_once(db):
     assert screenings == whole > 0
 
     at.switch_page(PAGE).run()
+    at.text_input(key="screening_screener").input("Perawat klinik")
     at.multiselect(key="screening_used").set_value(["cannabis"]).run()
     answer(at, "cannabis", q2=4)
     save(at)
@@ -216,3 +218,27 @@ def test_urine_test_defaults_to_not_done(db):
     """Without a choice, the urine test is recorded as not done, never as a negative result."""
     at = open_form()
     assert at.selectbox(key="screening_urine").value == "not_done"
+
+
+def test_a_screening_without_its_screener_is_refused(db):
+    """Who screened is part of the record: left empty, the save is refused under that field."""
+    at = open_form()
+    at.text_input(key="screening_screener").input("").run()
+    screenings = count(db, Screening)
+    save(at)
+    assert errors_under(at, "screening_screener") == ["Wajib diisi."]
+    assert at.success.values == []
+    assert count(db, Screening) == screenings
+
+
+def test_the_form_preselects_a_participant_not_yet_screened_that_day(db):
+    """After a save, a new visit to the form offers the next participant, and marks the one just
+    screened, so the next click on Simpan is not refused as a duplicate."""
+    at = open_form()
+    screened = at.selectbox(key="screening_participant").value
+    save(at)
+    assert at.success.values
+    again = open_form()
+    picker = again.selectbox(key="screening_participant")
+    assert picker.value != screened
+    assert f"{code_of(db, screened)} (sudah diskrining tanggal ini)" in picker.options

@@ -124,7 +124,7 @@ def test_english_and_wrong_kind(app_env, f1_code):
     )
     at.run()
     messages = list(frame(at, "Problem")["Problem"])
-    assert messages[0].startswith("Required columns missing: tanggal_skrining, zat.")
+    assert messages[0].startswith("Required columns missing: tanggal_skrining, petugas_skrining, zat.")
     assert messages[-1] == "This file looks like participants: choose the kind “Participants”."
 
 

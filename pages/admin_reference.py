@@ -65,7 +65,9 @@ def toggler(model: type) -> Any:
 CODE = Field("code", help_key="reference.code_help", fixed_once_saved=True)
 region_names, partner_names = names(regions), names(partners)
 region_tab, facility_tab, partner_tab, agreement_tab, scope_tab = st.tabs(
-    [tr(f"reference.tab.{name}") for name in ("regions", "facilities", "partners", "agreements", "scope")]
+    [tr(f"reference.tab.{name}") for name in ("regions", "facilities", "partners", "agreements", "scope")],
+    key="reference_tab",
+    on_change="rerun",  # the open tab is kept across reruns: a save shows its outcome where it was made
 )
 with region_tab:
     record_editor(

@@ -48,7 +48,7 @@ panels.table(
     },
 )
 
-new_tab, edit_tab = st.tabs([tr("user.create"), tr("user.edit")])
+new_tab, edit_tab = st.tabs([tr("user.create"), tr("user.edit")], key="users_tab", on_change="rerun")
 with new_tab, st.form("create_user", clear_on_submit=False):
     username = st.text_input(tr("login.username"), key="new_username")
     full_name = st.text_input(tr("user.full_name"), key="new_full_name")

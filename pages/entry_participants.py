@@ -48,7 +48,9 @@ def record_exit(session: Session) -> str:
     return tr("participant.exit_saved", code=participant.code)
 
 
-new_tab, exit_tab = st.tabs([tr("participant.new"), tr("participant.exit")])
+new_tab, exit_tab = st.tabs(
+    [tr("participant.new"), tr("participant.exit")], key="participants_tab", on_change="rerun"
+)  # the open tab is kept across reruns: a save shows its outcome where it was made
 with new_tab:
     facility_id = forms.facility_choice(principal, "participant_facility")
     with Session(engine()) as session:

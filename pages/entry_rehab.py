@@ -76,7 +76,9 @@ def assess(session: Session) -> str:
 
 
 assess_tab, enrol_tab, end_tab = st.tabs(
-    [tr("rehab_entry.assess"), tr("rehab_entry.enrol"), tr("rehab_entry.end")]
+    [tr("rehab_entry.assess"), tr("rehab_entry.enrol"), tr("rehab_entry.end")],
+    key="rehab_tab",
+    on_change="rerun",  # the open tab is kept across reruns: a save shows its outcome where it was made
 )
 with assess_tab, st.form(ASSESS):
     st.selectbox(

@@ -238,7 +238,18 @@ def _add_facility(page) -> None:
     _choose(page, form, t("field.region_id", "id"), REGION)
     _choose(page, form, t("field.partner_id", "id"), PARTNER)
     form.get_by_label(t("field.regency", "id"), exact=True).fill(UPT["regency"])
-    form.get_by_label(t("field.capacity", "id"), exact=True).fill(str(UPT["capacity"]))
+    capacity = form.get_by_label(t("field.capacity", "id"), exact=True)
+    capacity.fill("0")  # a wrong value first: refused under its field, in the tab still open
+    capacity.press("Tab")
+    form.get_by_role("button", name=t("reference.add", "id"), exact=True).click()
+    from playwright.sync_api import expect
+
+    expect(panel.get_by_test_id("stAlertContentError")).to_contain_text(
+        t("validation.at_least", "id", limit=1)
+    )
+    expect(page.get_by_role("tab", selected=True)).to_have_text(t("reference.tab.facilities", "id"))
+    capacity.fill(str(UPT["capacity"]))
+    capacity.press("Tab")
     form.get_by_role("button", name=t("reference.add", "id"), exact=True).click()
     _success(panel, t("reference.created", "id", name=UPT["name"]))
 

@@ -50,6 +50,7 @@ ADMINISTRATION = (
 try:
     engine()
     principal = current_principal()
+    note_data_version()  # once per run, before any cached read: each is keyed on it
 except OperationalError:
     st.error(tr("app.db_unavailable"))
     st.stop()
@@ -95,7 +96,6 @@ elif principal.role == Role.MITRA:
 if principal.role == Role.ADMIN:
     pages[tr("nav.section.admin")] = build(ADMINISTRATION)
 try:
-    note_data_version()  # once per run: every KPI frame of the page is keyed on it
     page = st.navigation(pages, expanded=True)
     if principal.role == Role.ADMIN and page.url_path != "mulai" and not setup_complete():
         st.page_link("pages/admin_start.py", label=tr("onboarding.pending"), icon=":material/flag:")

@@ -47,19 +47,19 @@ def record(
     changes: dict[str, Any],
     facility_id: int | None = None,
 ) -> AuditLog:
-    """Add the audit row for a write; it commits or rolls back together with the write."""
+    """Add the audit row for a write; it commits or rolls back together with the write, and bumps
+    the data version (the write changes figures)."""
     bump_data_version(session)
-    row = AuditLog(
-        user_id=principal.user_id,
-        username=principal.username,
+    return record_event(
+        session,
         action=action,
+        username=principal.username,
+        user_id=principal.user_id,
         entity=entity,
         entity_id=entity_id,
-        facility_id=facility_id,
         changes=changes,
+        facility_id=facility_id,
     )
-    session.add(row)
-    return row
 
 
 def record_event(
